@@ -1,0 +1,52 @@
+"""fastharmony: OpenAI's Harmony format for gpt-oss, in pure Python.
+
+A drop-in for `openai_harmony`: the same names, constructors and JSON shapes,
+byte-identical tokens and identical parse results, with the o200k vocabulary
+bundled so it works offline.
+
+>>> from fastharmony import Conversation, Message, Role, load_harmony_encoding
+>>> enc = load_harmony_encoding("HarmonyGptOss")
+>>> convo = Conversation.from_messages([Message.from_role_and_content(Role.USER, "Hi")])
+>>> enc.decode(enc.render_conversation_for_completion(convo, Role.ASSISTANT))
+'<|start|>user<|message|>Hi<|end|><|start|>assistant'
+"""
+
+from ._errors import HarmonyError
+from ._model import (
+    Author,
+    ChannelConfig,
+    Content,
+    Conversation,
+    DeveloperContent,
+    HarmonyEncodingName,
+    Message,
+    ReasoningEffort,
+    RenderConversationConfig,
+    RenderOptions,
+    Role,
+    SystemContent,
+    TextContent,
+    ToolDescription,
+    ToolNamespaceConfig,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Author",
+    "ChannelConfig",
+    "Content",
+    "Conversation",
+    "DeveloperContent",
+    "HarmonyEncodingName",
+    "HarmonyError",
+    "Message",
+    "ReasoningEffort",
+    "RenderConversationConfig",
+    "RenderOptions",
+    "Role",
+    "SystemContent",
+    "TextContent",
+    "ToolDescription",
+    "ToolNamespaceConfig",
+]

@@ -1,0 +1,17 @@
+# The one exception type of fastharmony.
+#
+# The reference raises `HarmonyError` (a RuntimeError) from its core, and a
+# plain ValueError where its Python layer rejects an argument (an unknown role
+# name, an unknown encoding name, a conversation its JSON layer refuses). Code
+# written for the reference catches either, so the argument errors here are
+# both: `HarmonyValueError` is a HarmonyError that `except ValueError` also
+# catches.
+
+
+class HarmonyError(RuntimeError):
+    """Raised for every problem fastharmony reports: bad input, malformed
+    token streams, a missing or corrupt vocabulary."""
+
+
+class HarmonyValueError(HarmonyError, ValueError):
+    """An invalid argument, where the reference raises ValueError."""

@@ -1,0 +1,55 @@
+"""Shared test setup: the reference implementation as an oracle, offline.
+
+openai-harmony downloads its vocabulary unless TIKTOKEN_ENCODINGS_BASE names a
+folder holding `o200k_base.tiktoken`. We rebuild that file from fastharmony's
+bundled copy (byte for byte; its hash is checked by the reference too), load the
+reference once, and then unset the variable so that fastharmony's own tests run
+on the bundled vocabulary, as users do.
+
+Example counts: FASTHARMONY_EXAMPLES raises every property-based test's count
+(default 100) for long local fuzzing runs.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from fastharmony import _vocab
+
+settings.register_profile(
+    "fastharmony",
+    max_examples=int(os.environ.get("FASTHARMONY_EXAMPLES", "100")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("fastharmony")
+
+
+def _load_reference():
+    import openai_harmony
+
+    blob, offsets = _vocab.load_ordinary_tokens()
+    tokens = [blob[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    folder = Path(tempfile.mkdtemp(prefix="fastharmony-vocab-"))
+    (folder / "o200k_base.tiktoken").write_bytes(_vocab.tiktoken_file_from_token_bytes(tokens))
+    saved = os.environ.get("TIKTOKEN_ENCODINGS_BASE")
+    os.environ["TIKTOKEN_ENCODINGS_BASE"] = str(folder)
+    try:
+        return openai_harmony.load_harmony_encoding("HarmonyGptOss")
+    finally:
+        if saved is None:
+            del os.environ["TIKTOKEN_ENCODINGS_BASE"]
+        else:
+            os.environ["TIKTOKEN_ENCODINGS_BASE"] = saved
+
+
+_REFERENCE = _load_reference()
+
+
+@pytest.fixture(scope="session")
+def ref():
+    """The reference `openai_harmony.HarmonyEncoding`."""
+    return _REFERENCE
