@@ -11,6 +11,7 @@ bundled so it works offline.
 '<|start|>user<|message|>Hi<|end|><|start|>assistant'
 """
 
+from ._encoding import HarmonyEncoding, load_harmony_encoding
 from ._errors import HarmonyError
 from ._model import (
     Author,
@@ -39,6 +40,7 @@ __all__ = [
     "Conversation",
     "DeveloperContent",
     "HarmonyEncodingName",
+    "HarmonyEncoding",
     "HarmonyError",
     "Message",
     "ReasoningEffort",
@@ -49,4 +51,5 @@ __all__ = [
     "TextContent",
     "ToolDescription",
     "ToolNamespaceConfig",
+    "load_harmony_encoding",
 ]
