@@ -11,7 +11,9 @@ bundled so it works offline.
 '<|start|>user<|message|>Hi<|end|><|start|>assistant'
 """
 
+from ._encoding import HarmonyEncoding, load_harmony_encoding
 from ._errors import HarmonyError
+from ._parser import StreamableParser, StreamState
 from ._model import (
     Author,
     ChannelConfig,
@@ -39,14 +41,18 @@ __all__ = [
     "Conversation",
     "DeveloperContent",
     "HarmonyEncodingName",
+    "HarmonyEncoding",
     "HarmonyError",
     "Message",
     "ReasoningEffort",
     "RenderConversationConfig",
     "RenderOptions",
     "Role",
+    "StreamState",
+    "StreamableParser",
     "SystemContent",
     "TextContent",
     "ToolDescription",
     "ToolNamespaceConfig",
+    "load_harmony_encoding",
 ]

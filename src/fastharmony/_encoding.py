@@ -1,0 +1,374 @@
+# `HarmonyEncoding`, the facade users hold, and `load_harmony_encoding`.
+#
+# It ties the tokenizer (_vocab), the renderer (_render) and the parser
+# (_parser) together behind openai-harmony's method names and signatures.
+# Arguments are checked here, at the boundary, so that the modules behind it
+# can assume valid input on their hot paths: whatever goes wrong surfaces as a
+# HarmonyError that names the problem.
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cached_property
+from typing import AbstractSet, Collection, Iterable, List, Literal, Optional, Sequence, Union
+
+from ._errors import HarmonyError, HarmonyValueError
+from ._model import (
+    Conversation,
+    HarmonyEncodingName,
+    Message,
+    RenderConversationConfig,
+    RenderOptions,
+    Role,
+)
+from ._render import RETURN, Renderer
+from ._vocab import ENCODING_NAME, LAST_TOKEN_ID, N_ORDINARY_TOKENS, SPECIAL_TOKENS, Tokenizer
+
+_STOP_TOKENS = sorted(SPECIAL_TOKENS[t] for t in ("<|return|>", "<|call|>", "<|end|>"))
+_ACTION_STOP_TOKENS = sorted(SPECIAL_TOKENS[t] for t in ("<|return|>", "<|call|>"))
+
+
+class HarmonyEncoding:
+    """The Harmony encoding of gpt-oss: renders conversations to tokens and
+    parses completion tokens back into messages.
+
+    Get it with `load_harmony_encoding("HarmonyGptOss")`. One instance is safe to
+    share between threads.
+
+    >>> enc = load_harmony_encoding(HarmonyEncodingName.HARMONY_GPT_OSS)
+    >>> enc.render(Message.from_role_and_content(Role.USER, "Hi"))
+    [200006, 1428, 200008, 12194, 200007]
+    """
+
+    def __init__(self, name: str, tokenizer: Tokenizer) -> None:
+        self._name = name
+        self._tokenizer = tokenizer
+        self._renderer = Renderer(tokenizer)
+
+    def __repr__(self) -> str:
+        return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME})>"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def tokenizer_name(self) -> str:
+        return ENCODING_NAME
+
+    @cached_property
+    def special_tokens_set(self) -> set:
+        return set(SPECIAL_TOKENS)
+
+    # -- rendering --------------------------------------------------------------
+
+    def render_conversation_for_completion(
+        self,
+        conversation: Conversation,
+        next_turn_role: Role,
+        config: Optional[RenderConversationConfig] = None,
+    ) -> List[int]:
+        """Render a conversation and the header of the next turn, ready for sampling."""
+        role = _role_argument(next_turn_role)
+        out = self._render_conversation(conversation, config)
+        out.append(_START)
+        out += self._renderer.role_tokens(role)
+        return out
+
+    def render_conversation(
+        self, conversation: Conversation, config: Optional[RenderConversationConfig] = None
+    ) -> List[int]:
+        """Render a conversation without appending a new turn."""
+        return self._render_conversation(conversation, config)
+
+    def render_conversation_for_training(
+        self, conversation: Conversation, config: Optional[RenderConversationConfig] = None
+    ) -> List[int]:
+        """Render a conversation for training: a final assistant answer ends in `<|return|>`."""
+        messages = _messages_of(conversation)
+        out = self._render_conversation(messages, config)
+        if messages and out:
+            last = messages[-1]
+            if last.author.role == Role.ASSISTANT and last.channel == "final":
+                out[-1] = RETURN
+        return out
+
+    def render(self, message: Message, render_options: Optional[RenderOptions] = None) -> List[int]:
+        """Render a single message."""
+        if not isinstance(message, Message):
+            raise HarmonyValueError(f"render expects a Message, got {type(message).__name__}")
+        has_function_tools = False
+        if render_options is not None:
+            has_function_tools = _render_options_flag(render_options)
+        out: List[int] = []
+        with _rendering_errors:
+            self._renderer.render_message_into(message, out, has_function_tools)
+        return out
+
+    def _render_conversation(self, conversation, config) -> List[int]:
+        messages = _messages_of(conversation)
+        auto_drop = True if config is None else _auto_drop_flag(config)
+        out: List[int] = []
+        with _rendering_errors:
+            self._renderer.render_conversation_into(messages, out, auto_drop)
+        return out
+
+    # -- parsing ----------------------------------------------------------------
+
+    def parse_messages_from_completion_tokens(
+        self, tokens: Sequence[int], role: Optional[Role] = None, *, strict: bool = True
+    ) -> List[Message]:
+        """Parse completion tokens back into messages.
+
+        With `role=None` the tokens must begin with `<|start|>`; with a role they
+        begin inside that role's header (e.g. after a prompt rendered for completion).
+        """
+        from ._parser import parse_tokens
+
+        return parse_tokens(self, tokens, role, strict)
+
+    # -- tokens -----------------------------------------------------------------
+
+    def encode(
+        self,
+        text: str,
+        *,
+        allowed_special: Union[Literal["all"], AbstractSet[str]] = frozenset(),
+        disallowed_special: Union[Literal["all"], Collection[str]] = "all",
+    ) -> List[int]:
+        """Encode text. Text spelling a special token raises, unless that token is
+        allowed (it becomes the special token) or not disallowed (it stays text).
+
+        >>> enc.encode("hello world")
+        [24912, 2375]
+        >>> enc.encode("<|start|>", allowed_special={"<|start|>"})
+        [200006]
+        >>> enc.encode("<|start|>", disallowed_special=())
+        [27, 91, 5236, 91, 29]
+        """
+        if not isinstance(text, str):
+            raise HarmonyValueError(f"encode expects str, got {type(text).__name__}")
+        if allowed_special == "all":
+            allowed_special = self.special_tokens_set
+        if disallowed_special == "all":
+            disallowed_special = self.special_tokens_set - set(allowed_special)
+        if disallowed_special and "<|" in text:
+            match = _special_token_regex(frozenset(disallowed_special)).search(text)
+            if match:
+                _raise_disallowed_special_token(match.group())
+        text = _without_surrogates(text)
+        core = self._tokenizer.core
+        if not allowed_special:
+            return core.encode_ordinary(text)
+        return core.encode(text, set(allowed_special))
+
+    def decode_bytes(self, tokens: Sequence[int]) -> bytes:
+        """The bytes of the tokens, special tokens spelled out."""
+        tokens = _token_list(tokens)
+        try:
+            return bytes(self._tokenizer.core.decode_bytes(tokens))
+        except (KeyError, OverflowError, TypeError, ValueError):
+            raise _invalid_token(tokens) from None
+
+    def decode_utf8(self, tokens: Sequence[int]) -> str:
+        """Decode tokens to text; invalid UTF-8 raises HarmonyError (see `decode`)."""
+        data = self.decode_bytes(tokens)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HarmonyError(f"Could not decode tokens: Invalid utf-8 sequence: {rust_utf8_error(exc)}") from None
+
+    def decode(self, tokens: Sequence[int], errors: str = "replace") -> str:
+        """Decode tokens to text, replacing invalid UTF-8 (lossy by default).
+
+        >>> enc.decode([24912, 2375])
+        'hello world'
+        """
+        return self.decode_bytes(tokens).decode("utf-8", errors=errors)
+
+    def is_special_token(self, token: int) -> bool:
+        if not isinstance(token, int):
+            raise HarmonyValueError(f"token ids are integers, got {type(token).__name__} {token!r:.40}")
+        return N_ORDINARY_TOKENS <= token <= LAST_TOKEN_ID
+
+    def stop_tokens(self) -> List[int]:
+        """Tokens that end a message: `<|return|>`, `<|end|>`, `<|call|>`."""
+        return list(_STOP_TOKENS)
+
+    def stop_tokens_for_assistant_actions(self) -> List[int]:
+        """Tokens that end an assistant turn: `<|return|>`, `<|call|>`."""
+        return list(_ACTION_STOP_TOKENS)
+
+
+_START = SPECIAL_TOKENS["<|start|>"]
+
+
+# -- argument checks --------------------------------------------------------------
+
+
+def _messages_of(conversation) -> List[Message]:
+    if isinstance(conversation, Conversation):
+        messages = conversation.messages
+    elif isinstance(conversation, (list, tuple)):
+        messages = conversation
+    else:
+        raise HarmonyValueError(
+            f"expected a Conversation or a list of Messages, got {type(conversation).__name__}"
+        )
+    for index, message in enumerate(messages):
+        if not isinstance(message, Message):
+            raise HarmonyValueError(
+                f"messages[{index}]: expected a Message, got {type(message).__name__}"
+            )
+    return messages
+
+
+def _role_argument(role) -> Role:
+    if isinstance(role, Role):
+        return role
+    try:
+        return Role(role)
+    except HarmonyError:
+        raise HarmonyValueError(f"unknown role: {role!r:.80}") from None
+
+
+def _auto_drop_flag(config) -> bool:
+    flag = getattr(config, "auto_drop_analysis", None)
+    if not isinstance(flag, bool):
+        raise HarmonyValueError(
+            f"config must be a RenderConversationConfig, got {type(config).__name__}"
+        )
+    return flag
+
+
+def _render_options_flag(options) -> bool:
+    flag = getattr(options, "conversation_has_function_tools", None)
+    if not isinstance(flag, bool):
+        raise HarmonyValueError(
+            f"render_options must be a RenderOptions, got {type(options).__name__}"
+        )
+    return flag
+
+
+class _RenderingErrors:
+    """Turns what a bad value assigned after construction makes Python raise
+    deep in rendering into a HarmonyError at the call that received it."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if kind is None or issubclass(kind, HarmonyError):
+            return False
+        if issubclass(kind, UnicodeEncodeError):
+            raise HarmonyValueError(
+                "text is not valid Unicode (it contains a lone surrogate "
+                f"{exc.object[exc.start:exc.end]!r}); encode it before rendering"
+            ) from None
+        if issubclass(kind, (TypeError, AttributeError, ValueError)):
+            raise HarmonyValueError(f"invalid message: {exc}") from None
+        return False
+
+
+_rendering_errors = _RenderingErrors()
+
+
+def _token_list(tokens) -> list:
+    if type(tokens) is list:
+        return tokens
+    if isinstance(tokens, (str, bytes)):
+        raise HarmonyValueError(f"expected a sequence of token ids, got {type(tokens).__name__}")
+    try:
+        return list(tokens)
+    except TypeError:
+        raise HarmonyValueError(
+            f"expected a sequence of token ids, got {type(tokens).__name__}"
+        ) from None
+
+
+def check_token(token) -> None:
+    """Raise the reference's error for one invalid token id (no-op for a valid one)."""
+    if type(token) is not int:
+        if isinstance(token, bool) or not hasattr(token, "__index__"):
+            raise HarmonyValueError(f"Invalid token for decoding: {token!r:.40} (token ids are integers)")
+        token = token.__index__()
+    if not 0 <= token <= LAST_TOKEN_ID:
+        raise HarmonyValueError(f"Invalid token for decoding: {token}")
+
+
+def _invalid_token(tokens: list) -> HarmonyValueError:
+    for token in tokens:
+        try:
+            check_token(token)
+        except HarmonyValueError as exc:
+            return exc
+    return HarmonyValueError("Invalid token for decoding")
+
+
+def rust_utf8_error(exc: UnicodeDecodeError) -> str:
+    """Rust's `Utf8Error` wording, which the reference's messages carry."""
+    if exc.reason == "unexpected end of data":
+        return f"incomplete utf-8 byte sequence from index {exc.start}"
+    return f"invalid utf-8 sequence of {exc.end - exc.start} bytes from index {exc.start}"
+
+
+def _without_surrogates(text: str) -> str:
+    # As the reference does in `encode`: lone surrogates become U+FFFD.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+_special_regex_cache: dict = {}
+
+
+def _special_token_regex(tokens: frozenset):
+    regex = _special_regex_cache.get(tokens)
+    if regex is None:
+        regex = re.compile("|".join(re.escape(token) for token in sorted(tokens, key=len, reverse=True)))
+        if len(_special_regex_cache) > 16:
+            _special_regex_cache.clear()
+        _special_regex_cache[tokens] = regex
+    return regex
+
+
+def _raise_disallowed_special_token(token: str) -> None:
+    raise HarmonyError(
+        "Encountered text corresponding to disallowed special token "
+        f"{token!r}.\n"
+        "If you want this text to be encoded as a special token, "
+        f"pass it to `allowed_special`, e.g. `allowed_special={{'{token}', ...}}`.\n"
+        "If you want this text to be encoded as normal text, disable the check for this token "
+        f"by passing `disallowed_special=(enc.special_tokens_set - {{'{token}'}})`.\n"
+        "To disable this check for all special tokens, pass `disallowed_special=()`.\n"
+    )
+
+
+# -- loading ------------------------------------------------------------------------
+
+_loaded: dict = {}
+_load_lock = threading.Lock()
+
+
+def load_harmony_encoding(name: Union[str, HarmonyEncodingName]) -> HarmonyEncoding:
+    """Load an encoding by name (`"HarmonyGptOss"`), once per process.
+
+    The vocabulary is the bundled copy, or `o200k_base.tiktoken` in the folder
+    named by `TIKTOKEN_ENCODINGS_BASE`; nothing is downloaded.
+    """
+    key = str(name)
+    encoding = _loaded.get(key)
+    if encoding is not None:
+        return encoding
+    if key != HarmonyEncodingName.HARMONY_GPT_OSS.value:
+        raise HarmonyValueError(f"Invalid HarmonyEncodingName: {key}")
+    with _load_lock:
+        encoding = _loaded.get(key)
+        if encoding is None:
+            encoding = _loaded[key] = HarmonyEncoding(key, Tokenizer())
+    return encoding

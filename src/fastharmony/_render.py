@@ -1,0 +1,254 @@
+# Messages and conversations to tokens, exactly as openai-harmony renders them.
+#
+# A message renders as
+#     <|start|>{header}<|message|>{content}<|end|>      (or <|call|>)
+# where the header is the role (or, for tool messages, only the author name),
+# `:name`, ` to={recipient}`, `<|channel|>{channel}` and ` {content_type}`, and
+# every text piece is encoded on its own with `encode_ordinary`: no text, however
+# it is spelled, becomes a special token. Only the `<|constrain|>` prefix of a
+# content type is rendered as the special token, as the format defines.
+#
+# Theory of operation. A header depends only on five short strings, and a
+# conversation repeats a handful of them, so the token run from <|start|> to
+# <|message|> and the end token are memoised per header (a bounded table). The
+# content is encoded by tiktoken's compiled core; the work per message in
+# Python is one dict lookup and three list extends.
+
+from __future__ import annotations
+
+from typing import Iterable, List, Optional
+
+from ._errors import HarmonyError, HarmonyValueError
+from ._model import (
+    DeveloperContent,
+    Message,
+    ReasoningEffort,
+    Role,
+    SystemContent,
+    TextContent,
+)
+from ._vocab import SPECIAL_TOKENS, Tokenizer
+
+START = SPECIAL_TOKENS["<|start|>"]
+MESSAGE = SPECIAL_TOKENS["<|message|>"]
+END = SPECIAL_TOKENS["<|end|>"]
+CALL = SPECIAL_TOKENS["<|call|>"]
+RETURN = SPECIAL_TOKENS["<|return|>"]
+CHANNEL = SPECIAL_TOKENS["<|channel|>"]
+CONSTRAIN = SPECIAL_TOKENS["<|constrain|>"]
+CONSTRAIN_MARKER = "<|constrain|>"
+
+_HEADER_CACHE_LIMIT = 4096
+_EFFORT_TEXT = {
+    ReasoningEffort.LOW: "low",
+    ReasoningEffort.MEDIUM: "medium",
+    ReasoningEffort.HIGH: "high",
+}
+
+
+class Renderer:
+    """Renders Harmony messages with one tokenizer. Safe to share between threads."""
+
+    __slots__ = ("_encode", "_headers", "_role_tokens")
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self._encode = tokenizer.encode_ordinary
+        # (role, name, recipient, channel, content_type) -> (header tokens, end token)
+        self._headers: dict = {}
+        self._role_tokens = {role: self._encode(role.value) for role in Role}
+
+    # -- one message ------------------------------------------------------------
+
+    def render_message_into(self, message: Message, out: List[int], has_function_tools: bool) -> None:
+        author = message.author
+        key = (author.role, author.name, message.recipient, message.channel, message.content_type)
+        try:
+            header, end = self._headers[key]
+        except KeyError:
+            header, end = self._header(key)
+        except TypeError:  # an unhashable value assigned after construction
+            raise _invalid_header(key) from None
+        out += header
+        encode = self._encode
+        for part in message.content:
+            kind = type(part)
+            if kind is TextContent:
+                out += encode(part.text)
+            elif kind is SystemContent or kind is DeveloperContent:
+                out += encode(self._structured_text(part, author.role, has_function_tools))
+            elif isinstance(part, TextContent):
+                out += encode(part.text)
+            else:
+                raise HarmonyValueError(
+                    f"message content must be TextContent, SystemContent or DeveloperContent, "
+                    f"got {type(part).__name__}"
+                )
+        out.append(end)
+
+    def _header(self, key: tuple) -> tuple:
+        role, name, recipient, channel, content_type = key
+        if not isinstance(role, Role):
+            try:
+                role = Role(role)
+            except HarmonyError:
+                raise _invalid_header(key) from None
+        if not all(value is None or isinstance(value, str) for value in key[1:]):
+            raise _invalid_header(key)
+        encode = self._encode
+        header = [START]
+        if role is Role.TOOL:
+            # Tool messages are headed by the tool's name alone.
+            if name is None:
+                raise HarmonyError("Tools should have a name!")
+            header += encode(name)
+        else:
+            header += self._role_tokens[role]
+            if name is not None:
+                header += encode(":" + name)
+        if recipient is not None and recipient != "all":
+            header += encode(" to=" + recipient)
+        if channel is not None:
+            header.append(CHANNEL)
+            header += encode(channel)
+        if content_type is not None:
+            if content_type.startswith(CONSTRAIN_MARKER):
+                header += encode(" ")
+                header.append(CONSTRAIN)
+                header += encode(content_type[len(CONSTRAIN_MARKER) :])
+            else:
+                header += encode(" " + content_type)
+        header.append(MESSAGE)
+        # An assistant message addressed to anyone (even "all") is a call.
+        end = CALL if role is Role.ASSISTANT and recipient is not None else END
+        entry = (header, end)
+        if len(self._headers) >= _HEADER_CACHE_LIMIT:
+            self._headers.clear()
+        self._headers[key] = entry
+        return entry
+
+    def _structured_text(self, part, role: Role, has_function_tools: bool) -> str:
+        if type(part) is SystemContent:
+            if role != Role.SYSTEM:
+                raise HarmonyError(
+                    f"SystemContent may only appear in system messages, found in {_rust_role(role)}"
+                )
+            return system_text(part, has_function_tools)
+        if role != Role.DEVELOPER:
+            raise HarmonyError(
+                f"DeveloperContent may only appear in developer messages, found in {_rust_role(role)}"
+            )
+        return developer_text(part)
+
+    # -- conversations ----------------------------------------------------------
+
+    def render_conversation_into(
+        self, messages: List[Message], out: List[int], auto_drop_analysis: bool
+    ) -> None:
+        has_function_tools = any(
+            type(part) is DeveloperContent and _has_function_tools(part)
+            for message in messages
+            for part in message.content
+        )
+        drop_before = _analysis_drop_boundary(messages) if auto_drop_analysis else 0
+        render = self.render_message_into
+        for index, message in enumerate(messages):
+            if index < drop_before and message.channel == "analysis":
+                continue
+            render(message, out, has_function_tools)
+
+    def role_tokens(self, role: Role) -> List[int]:
+        return self._role_tokens[role]
+
+
+def _analysis_drop_boundary(messages: List[Message]) -> int:
+    """Index before which `analysis` messages are dropped (0: drop nothing).
+
+    Once the assistant's latest message is a `final` answer, the reasoning that
+    led to earlier answers is dropped: every `analysis` message before the
+    first `final` message of the conversation.
+    """
+    for message in reversed(messages):
+        if message.author.role == Role.ASSISTANT:
+            if message.channel != "final":
+                return 0
+            break
+    else:
+        return 0
+    for index, message in enumerate(messages):
+        if message.channel == "final":
+            return index
+    return 0
+
+
+def _has_function_tools(developer: DeveloperContent) -> bool:
+    tools = developer.tools
+    if not tools:
+        return False
+    functions = tools.get("functions")
+    return functions is not None and bool(functions.tools)
+
+
+def system_text(system: SystemContent, has_function_tools: bool) -> str:
+    sections = []
+    top = []
+    if system.model_identity is not None:
+        top.append(system.model_identity)
+    if system.knowledge_cutoff is not None:
+        top.append(f"Knowledge cutoff: {system.knowledge_cutoff}")
+    if system.conversation_start_date is not None:
+        top.append(f"Current date: {system.conversation_start_date}")
+    if top:
+        sections.append("\n".join(top))
+    if system.reasoning_effort is not None:
+        try:
+            sections.append("Reasoning: " + _EFFORT_TEXT[system.reasoning_effort])
+        except (KeyError, TypeError):
+            raise HarmonyValueError(
+                f"SystemContent.reasoning_effort: expected a ReasoningEffort, "
+                f"got {system.reasoning_effort!r:.80}"
+            ) from None
+    if system.tools:
+        from ._tools import tools_section
+
+        sections.append(tools_section(system.tools))
+    config = system.channel_config
+    if config is not None and config.valid_channels:
+        channels = f"# Valid channels: {', '.join(config.valid_channels)}."
+        if config.channel_required:
+            channels += " Channel must be included for every message."
+        if has_function_tools:
+            channels += "\nCalls to these tools must go to the commentary channel: 'functions'."
+        sections.append(channels)
+    return "\n\n".join(sections)
+
+
+def developer_text(developer: DeveloperContent) -> str:
+    sections = []
+    if developer.instructions is not None:
+        sections += ("# Instructions", developer.instructions)
+    if developer.tools:
+        from ._tools import tools_section
+
+        sections.append(tools_section(developer.tools))
+    return "\n\n".join(sections)
+
+
+def _rust_role(role: Role) -> str:
+    # The reference's messages print the Rust enum variant: `User`, `Tool`, ...
+    return role.name.capitalize()
+
+
+def _invalid_header(key: tuple) -> HarmonyValueError:
+    names = ("author.role", "author.name", "recipient", "channel", "content_type")
+    for field, value in zip(names, key):
+        if field == "author.role":
+            if not isinstance(value, Role):
+                try:
+                    Role(value)
+                except (HarmonyError, TypeError):
+                    return HarmonyValueError(f"Message.{field}: unknown role {value!r:.80}")
+        elif value is not None and not isinstance(value, str):
+            return HarmonyValueError(
+                f"Message.{field}: expected str or None, got {type(value).__name__} {value!r:.80}"
+            )
+    return HarmonyValueError(f"invalid message header {key!r:.200}")
