@@ -10,8 +10,9 @@
 # - `prepare(impl)` runs the operation once and returns a `Case`: the timed
 #   operation, its output (plain data, for that comparison) and facts worth
 #   printing (token counts). It raises `Unsupported` when the package lacks
-#   the API the workload needs (fastharmony while it is being written); every
-#   other exception is a real failure and propagates.
+#   the API the workload needs (fastharmony while it is being written): a
+#   missing name, NotImplementedError, or a missing module of the package
+#   itself. Every other exception is a real failure and propagates.
 # - The tiktoken floor of a large render is the BPE work no renderer can skip:
 #   the body of every rendered message (the text between `<|message|>` and the
 #   token that ends it) encoded by a plain `tiktoken.Encoding`, one
@@ -341,7 +342,13 @@ def prepare(workload: TimedWorkload, impl: Implementation) -> Case:
     try:
         return workload.prepare(impl)
     except NotImplementedError as exc:
-        raise Unsupported(f"{impl.label}: {workload.title}: not implemented yet ({exc})") from None
+        raise Unsupported(f"{impl.label}: not implemented yet ({exc})") from None
+    except ModuleNotFoundError as exc:
+        # A module of the package itself that is not written yet; a missing
+        # dependency is a real error.
+        if not (exc.name or "").startswith(impl.module_name + "."):
+            raise
+        raise Unsupported(f"{impl.label}: needs {exc.name}, not written yet") from None
 
 
 def floor_case(rendered: List[int], floor_enc) -> Case:
