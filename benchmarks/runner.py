@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import shlex
 import sys
 from pathlib import Path
@@ -199,7 +200,9 @@ def run(args: argparse.Namespace, selected: List[str], command: str) -> Dict[str
         settings["rounds"] = args.rounds
     with contextlib.ExitStack() as stack:
         fastharmony_env = locate_fastharmony()  # its vocabulary serves the reference and the floor
-        vocab_env = stack.enter_context(reference_vocabulary())
+        vocab_env: Dict[str, str] = {}
+        if args.ours != "fastharmony" or importlib.util.find_spec(REFERENCE_MODULE):
+            vocab_env = stack.enter_context(reference_vocabulary())
         ours_env = fastharmony_env if args.ours == "fastharmony" else vocab_env
         ours = load_implementation(OURS, args.ours, ours_env)
         ref = load_implementation(REFERENCE, REFERENCE_MODULE, vocab_env)
