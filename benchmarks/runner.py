@@ -151,6 +151,8 @@ def _run_timed(workload, impls: List[Implementation], settings, floor_enc) -> Di
                 ).items()
             }
         )
+    order = [impl.key for impl in impls] + [FLOOR]
+    entry["results"] = {key: entry["results"][key] for key in order if key in entry["results"]}
     entry["speedup"] = report.speedup(entry["results"], "best_us")
     if FLOOR in entry["results"]:
         floor_us = entry["results"][FLOOR]["best_us"]
@@ -177,6 +179,11 @@ def _notes(results: Dict[str, Any]) -> List[str]:
             line = f"{entry['title']}: {count:,} tokens"
             if name.endswith("large-completion"):
                 line += f" (the issue says {ISSUE_LARGE_COMPLETION_TOKENS:,})"
+            if name.endswith("-tool-call") and name != "render-tool-call":
+                line += (
+                    ", encoded from the completion text with special tokens allowed "
+                    "(rendering the same Message puts the recipient before the channel)"
+                )
             notes.append(line)
         floor_info = entry.get("info", {}).get(FLOOR)
         if floor_info:
