@@ -89,8 +89,7 @@ def reference_vocabulary() -> Iterator[Dict[str, str]]:
         return
     from fastharmony import _vocab
 
-    blob, offsets = _vocab.load_ordinary_tokens()
-    tokens = [blob[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    tokens = _vocab.ordinary_token_bytes()
     with tempfile.TemporaryDirectory(prefix="fastharmony-bench-vocab-") as folder:
         text = _vocab.tiktoken_file_from_token_bytes(tokens)
         (Path(folder) / "o200k_base.tiktoken").write_bytes(text)
@@ -135,8 +134,7 @@ def floor_encoding():
     import tiktoken
     from fastharmony import _vocab
 
-    blob, offsets = _vocab.load_ordinary_tokens()
-    ranks = {blob[offsets[i] : offsets[i + 1]]: i for i in range(len(offsets) - 1)}
+    ranks = {token: rank for rank, token in enumerate(_vocab.ordinary_token_bytes())}
     return tiktoken.Encoding(
         name="o200k_base",
         pat_str=_vocab.O200K_PATTERN,

@@ -81,6 +81,7 @@ class StreamableParser:
     __slots__ = (
         "_blob",
         "_offsets",
+        "_lengths",
         "_decode_run",
         "_strict",
         "_tokens",
@@ -101,8 +102,9 @@ class StreamableParser:
             raise HarmonyValueError(
                 f"StreamableParser needs a fastharmony HarmonyEncoding, got {type(encoding).__name__}"
             )
-        self._blob = tokenizer._blob
-        self._offsets = tokenizer._offsets
+        self._blob = tokenizer.blob
+        self._offsets = tokenizer.offsets
+        self._lengths = tokenizer.lengths
         self._decode_run = tokenizer.core.decode_bytes
         self._strict = bool(strict)
         self._tokens: List[int] = []
@@ -126,8 +128,8 @@ class StreamableParser:
             token = check_token(token)
         self._tokens.append(token)
         if self._state is CONTENT and token not in STOP_TOKENS:
-            offsets = self._offsets
-            data = self._blob[offsets[token] : offsets[token + 1]]
+            start = self._offsets[token]
+            data = self._blob[start : start + self._lengths[token]]
             if self._pending:
                 self._decode_step(data)
             else:
@@ -317,8 +319,8 @@ class StreamableParser:
         self.process(tokens[j - 1])
 
     def _bytes_of(self, tokens) -> bytes:
-        blob, offsets = self._blob, self._offsets
-        return b"".join([blob[offsets[t] : offsets[t + 1]] for t in tokens])
+        blob, offsets, lengths = self._blob, self._offsets, self._lengths
+        return b"".join([blob[offsets[t] : offsets[t] + lengths[t]] for t in tokens])
 
     def _decode_utf8(self, tokens: List[int]) -> str:
         try:
