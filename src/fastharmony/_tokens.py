@@ -34,14 +34,21 @@ def check_token(token) -> int:
     if type(token) is not int:
         try:
             token = token.__index__()
-        except (AttributeError, TypeError):
+        except Exception:  # whatever a foreign object's __index__ raises
             raise HarmonyValueError(
                 f"Invalid token for decoding: {token!r:.40} (token ids are integers, "
                 f"got {type(token).__name__})"
             ) from None
     if not 0 <= token <= LAST_TOKEN_ID:
-        raise HarmonyValueError(f"Invalid token for decoding: {token}")
+        raise HarmonyValueError(f"Invalid token for decoding: {int_text(token)}")
     return token
+
+
+def int_text(number: int) -> str:
+    """An int for an error message; str() refuses ints of more than 4300 digits."""
+    if number.bit_length() <= 256:
+        return str(number)
+    return f"{'-' if number < 0 else ''}<an integer of {number.bit_length()} bits>"
 
 
 def invalid_token(tokens: list) -> HarmonyValueError:
