@@ -247,22 +247,29 @@ class StreamableParser:
 
     def _parse_header_tokens(self) -> tuple:
         # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
-        key = (self._next_role, *self._tokens[self._run_start : -1])  # <|message|> aside
-        header = _parsed_headers.get(key)
-        if header is not None:
-            return header
+        # Only short ones are remembered: a pathological header of a million
+        # tokens must not stay in memory after the parser is gone.
+        header_tokens = self._tokens[self._run_start : -1]  # <|message|> aside
+        key = None
+        if len(header_tokens) <= _MEMO_HEADER_TOKENS:
+            key = (self._next_role, *header_tokens)
+            header = _parsed_headers.get(key)
+            if header is not None:
+                return header
         try:
-            text = self._bytes_of(key[1:]).decode()
+            text = self._bytes_of(header_tokens).decode()
         except UnicodeDecodeError:
             raise HarmonyError("could not decode header") from None
         header, rest = parse_header(text, self._next_role, parse_recipient_and_type=True)
         if rest is not None:
+            rest, more = _clip(rest)
             raise HarmonyError(
-                f"unexpected tokens remaining in message header: Some({rust_debug_str(rest)})"
+                f"unexpected tokens remaining in message header: Some({rust_debug_str(rest)}){more}"
             )
-        if len(_parsed_headers) >= _PARSED_HEADERS_LIMIT:
-            _parsed_headers.clear()
-        _parsed_headers[key] = header
+        if key is not None and len(text) <= _MEMO_HEADER_CHARS:
+            if len(_parsed_headers) >= _PARSED_HEADERS_LIMIT:
+                _parsed_headers.clear()
+            _parsed_headers[key] = header
         return header
 
     # -- content decoding -----------------------------------------------------------
@@ -440,7 +447,8 @@ def parse_header(text: str, role: Optional[Role], parse_recipient_and_type: bool
                 del parts[0]
                 role = Role.TOOL
             else:
-                raise HarmonyError(f"Unknown role: {first}")
+                first, more = _clip(first)
+                raise HarmonyError(f"Unknown role: {first}{more}")
         if role is Role.TOOL:
             name = first
     if parts and parts[0] == role.value:
@@ -507,6 +515,18 @@ def _role_argument(role) -> Role:
 
 _parsed_headers: dict = {}
 _PARSED_HEADERS_LIMIT = 4096
+_MEMO_HEADER_TOKENS = 64
+_MEMO_HEADER_CHARS = 256
+
+# Header text quoted in an error message: in full, as the reference quotes it,
+# up to this many characters; a pathological header is cut short.
+_QUOTE_LIMIT = 200
+
+
+def _clip(text: str) -> tuple:
+    if len(text) <= _QUOTE_LIMIT:
+        return text, ""
+    return text[:_QUOTE_LIMIT], f"... ({len(text)} characters in all)"
 
 
 class _Scanner:
