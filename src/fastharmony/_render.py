@@ -39,6 +39,7 @@ CONSTRAIN = SPECIAL_TOKENS["<|constrain|>"]
 CONSTRAIN_MARKER = "<|constrain|>"
 
 _HEADER_CACHE_LIMIT = 4096
+_MEMO_HEADER_CHARS = 256
 _EFFORT_TEXT = {
     ReasoningEffort.LOW: "low",
     ReasoningEffort.MEDIUM: "medium",
@@ -121,9 +122,12 @@ class Renderer:
         # An assistant message addressed to anyone (even "all") is a call.
         end = CALL if role is Role.ASSISTANT and recipient is not None else END
         entry = (header, end)
-        if len(self._headers) >= _HEADER_CACHE_LIMIT:
-            self._headers.clear()
-        self._headers[key] = entry
+        # Only short headers are remembered: untrusted names of megabytes must
+        # not stay in memory after the call.
+        if sum(len(value) for value in key[1:] if value is not None) <= _MEMO_HEADER_CHARS:
+            if len(self._headers) >= _HEADER_CACHE_LIMIT:
+                self._headers.clear()
+            self._headers[key] = entry
         return entry
 
     def _structured_text(self, part, role: Role, has_function_tools: bool) -> str:
