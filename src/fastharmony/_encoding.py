@@ -149,19 +149,25 @@ class HarmonyEncoding:
         """
         if not isinstance(text, str):
             raise HarmonyValueError(f"encode expects str, got {type(text).__name__}")
-        if allowed_special == "all":
-            allowed_special = self.special_tokens_set
-        if disallowed_special == "all":
-            disallowed_special = self.special_tokens_set - set(allowed_special)
-        if disallowed_special and "<|" in text:
-            match = _special_token_regex(frozenset(disallowed_special)).search(text)
-            if match:
-                _raise_disallowed_special_token(match.group())
-        text = _without_surrogates(text)
-        core = self._tokenizer.core
-        if not allowed_special:
-            return core.encode_ordinary(text)
-        return core.encode(text, set(allowed_special))
+        try:
+            if allowed_special == "all":
+                allowed_special = self.special_tokens_set
+            if disallowed_special == "all":
+                disallowed_special = self.special_tokens_set - set(allowed_special)
+            if disallowed_special and "<|" in text:
+                match = _special_token_regex(frozenset(disallowed_special)).search(text)
+                if match:
+                    _raise_disallowed_special_token(match.group())
+            text = _without_surrogates(text)
+            core = self._tokenizer.core
+            if not allowed_special:
+                return core.encode_ordinary(text)
+            return core.encode(text, set(allowed_special))
+        except TypeError as exc:  # the only arguments left unchecked
+            raise HarmonyValueError(
+                'allowed_special and disallowed_special must be "all" or collections of '
+                f"special-token strings: {exc}"
+            ) from None
 
     def decode_bytes(self, tokens: Sequence[int]) -> bytes:
         """The bytes of the tokens, special tokens spelled out."""
