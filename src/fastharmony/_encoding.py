@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from functools import cached_property
@@ -191,7 +192,17 @@ class HarmonyEncoding:
         >>> enc.decode([24912, 2375])
         'hello world'
         """
-        return self.decode_bytes(tokens).decode("utf-8", errors=errors)
+        data = self.decode_bytes(tokens)
+        if errors != "replace":
+            _check_error_handler(errors)
+        try:
+            return data.decode("utf-8", errors=errors)
+        except UnicodeError as exc:  # errors="strict" (the reference raises UnicodeDecodeError)
+            raise HarmonyValueError(
+                f"Could not decode tokens: Invalid utf-8 sequence: {rust_utf8_error(exc)}"
+                if isinstance(exc, UnicodeDecodeError)
+                else f"Could not decode tokens: {exc}"
+            ) from None
 
     def is_special_token(self, token: int) -> bool:
         if not isinstance(token, int):
@@ -280,6 +291,18 @@ class _RenderingErrors:
 
 
 _rendering_errors = _RenderingErrors()
+
+
+def _check_error_handler(errors) -> None:
+    if not isinstance(errors, str):
+        raise HarmonyValueError(
+            f"errors must name a codec error handler ('replace', 'strict', 'ignore', ...), "
+            f"got {type(errors).__name__}"
+        )
+    try:
+        codecs.lookup_error(errors)
+    except LookupError:
+        raise HarmonyValueError(f"unknown error handler name {errors!r:.80}") from None
 
 
 def _without_surrogates(text: str) -> str:
