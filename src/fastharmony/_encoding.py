@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import codecs
+import operator
 import re
 import threading
 from functools import cached_property
@@ -205,8 +206,14 @@ class HarmonyEncoding:
             ) from None
 
     def is_special_token(self, token: int) -> bool:
-        if not isinstance(token, int):
-            raise HarmonyValueError(f"token ids are integers, got {type(token).__name__} {token!r:.40}")
+        """Whether the id is a special token (False for any other int)."""
+        if type(token) is not int:
+            try:
+                token = operator.index(token)  # numpy integers, as the reference takes them
+            except TypeError:
+                raise HarmonyValueError(
+                    f"token ids are integers, got {type(token).__name__} {token!r:.40}"
+                ) from None
         return N_ORDINARY_TOKENS <= token <= LAST_TOKEN_ID
 
     def stop_tokens(self) -> List[int]:
