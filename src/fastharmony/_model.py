@@ -557,6 +557,8 @@ def _convert(data: Any, wire_type: type, what: str) -> Any:
         return msgspec.convert(data, wire_type, strict=True)
     except msgspec.ValidationError as exc:
         raise _explain(exc, what) from None
+    except RecursionError:
+        raise HarmonyValueError(f"invalid {what}: nested too deep") from None
 
 
 def _decode_json(payload: Union[str, bytes], wire_type: type, what: str) -> Any:
@@ -564,7 +566,8 @@ def _decode_json(payload: Union[str, bytes], wire_type: type, what: str) -> Any:
         return msgspec.json.decode(payload, type=wire_type)
     except msgspec.ValidationError as exc:
         raise _explain(exc, what) from None
-    except msgspec.DecodeError as exc:
-        raise HarmonyValueError(f"invalid {what} JSON: {exc}") from None
-    except TypeError as exc:
+    except RecursionError:  # msgspec recurses once per level of nesting
+        raise HarmonyValueError(f"invalid {what} JSON: nested too deep") from None
+    except (msgspec.DecodeError, TypeError, UnicodeError) as exc:
+        # UnicodeError: a str holding a lone surrogate, bytes that are not UTF-8.
         raise HarmonyValueError(f"invalid {what} JSON: {exc}") from None
