@@ -544,7 +544,12 @@ def _explain(exc: msgspec.ValidationError, what: str) -> HarmonyValueError:
     problem, sep, where = message.rpartition(" - at `")
     if not sep:
         return HarmonyValueError(f"invalid {what}: {message}")
-    path = where.rstrip("`").removeprefix("$").removeprefix(".") or what
+    where = where.rstrip("`")
+    key, in_container, container = where.partition("` in `")
+    if in_container:  # "Expected `str` - at `key` in `$.messages[0]`": a bad key
+        where = container
+        problem += f" for a {key}"
+    path = where.removeprefix("$").removeprefix(".") or what
     if path.endswith("role") and problem.startswith("Invalid enum value"):
         problem = "unknown role " + problem.removeprefix("Invalid enum value ")
     elif path.endswith(".type") and problem.startswith("Invalid value"):
