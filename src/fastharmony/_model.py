@@ -447,7 +447,7 @@ class Message(msgspec.Struct):
         return out
 
     def to_json(self) -> str:
-        return msgspec.json.encode(self.to_dict()).decode()
+        return _to_json(self)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Message":
@@ -479,7 +479,7 @@ class Conversation(msgspec.Struct):
         return {"messages": [message.to_dict() for message in self.messages]}
 
     def to_json(self) -> str:
-        return msgspec.json.encode(self.to_dict()).decode()
+        return _to_json(self)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Conversation":
@@ -555,6 +555,21 @@ def _explain(exc: msgspec.ValidationError, what: str) -> HarmonyValueError:
     elif path.endswith(".type") and problem.startswith("Invalid value"):
         problem = "unknown content type " + problem.removeprefix("Invalid value ")
     return HarmonyValueError(f"{path}: {problem[:1].lower()}{problem[1:]}")
+
+
+def _to_json(value: Union[Message, Conversation]) -> str:
+    # Constructors take what JSON cannot hold (lone surrogates, NaN aside:
+    # msgspec writes null) and attributes can be reassigned: refuse it here.
+    what = type(value).__name__
+    try:
+        return msgspec.json.encode(value.to_dict()).decode()
+    except RecursionError:
+        raise HarmonyValueError(
+            f"{what} cannot be written as JSON: nested too deep, or it contains itself"
+        ) from None
+    except (msgspec.EncodeError, TypeError, ValueError, AttributeError) as exc:
+        # ValueError: UnicodeEncodeError, a lone surrogate in some text.
+        raise HarmonyValueError(f"{what} cannot be written as JSON: {exc}") from None
 
 
 def _convert(data: Any, wire_type: type, what: str) -> Any:
