@@ -93,6 +93,16 @@ def _check_bool(owner: str, field: str, value: object) -> None:
         _fail(owner, field, "bool", value)
 
 
+def _as_list(owner: str, field: str, expected: str, value: object) -> list:
+    """A list from any iterable (pydantic takes tuples and generators for lists)."""
+    if isinstance(value, (str, bytes, dict)):
+        _fail(owner, field, expected, value)
+    try:
+        return list(value)
+    except TypeError:
+        _fail(owner, field, expected, value)
+
+
 def _coerce_enum(owner: str, field: str, enum_type: type, value: object) -> Any:
     if isinstance(value, enum_type):
         return value
@@ -202,7 +212,10 @@ class ChannelConfig(msgspec.Struct):
 
     @classmethod
     def require_channels(cls, channels: List[str]) -> "ChannelConfig":
-        return cls(valid_channels=list(channels), channel_required=True)
+        return cls(
+            valid_channels=_as_list("ChannelConfig", "valid_channels", "list of str", channels),
+            channel_required=True,
+        )
 
 
 class ToolNamespaceConfig(msgspec.Struct):
@@ -300,6 +313,8 @@ class SystemContent(Content, tag="system_content"):
         return self
 
     def with_tools(self, ns_config: ToolNamespaceConfig) -> "SystemContent":
+        if not isinstance(ns_config, ToolNamespaceConfig):
+            _fail(type(self).__name__, "tools[]", "ToolNamespaceConfig", ns_config)
         if self.tools is None:
             self.tools = {}
         self.tools[ns_config.name] = ns_config
@@ -354,15 +369,16 @@ class DeveloperContent(Content, tag="developer_content"):
         return self
 
     def with_tools(self, ns_config: ToolNamespaceConfig) -> "DeveloperContent":
+        if not isinstance(ns_config, ToolNamespaceConfig):
+            _fail(type(self).__name__, "tools[]", "ToolNamespaceConfig", ns_config)
         if self.tools is None:
             self.tools = {}
         self.tools[ns_config.name] = ns_config
         return self
 
     def with_function_tools(self, tools: Sequence[ToolDescription]) -> "DeveloperContent":
-        return self.with_tools(
-            ToolNamespaceConfig(name="functions", description=None, tools=list(tools))
-        )
+        tools = _as_list("DeveloperContent", "function tools", "list of ToolDescription", tools)
+        return self.with_tools(ToolNamespaceConfig(name="functions", description=None, tools=tools))
 
     def to_dict(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {}
@@ -412,11 +428,14 @@ class Message(msgspec.Struct):
 
     @classmethod
     def from_role_and_contents(cls, role: Role, contents: Sequence[Content]) -> "Message":
-        return cls(author=Author(role=role), content=list(contents))
+        contents = _as_list("Message", "content", "list of Content", contents)
+        return cls(author=Author(role=role), content=contents)
 
     def adding_content(self, content: Union[str, Content]) -> "Message":
         if isinstance(content, str):
             content = TextContent(text=content)
+        elif not isinstance(content, Content):
+            _fail("Message", "content[]", "str, TextContent, SystemContent or DeveloperContent", content)
         self.content.append(content)
         return self
 
@@ -463,14 +482,14 @@ class Conversation(msgspec.Struct):
 
     def __post_init__(self) -> None:
         if type(self.messages) is not list:
-            self.messages = list(self.messages)
+            self.messages = _as_list("Conversation", "messages", "list of Message", self.messages)
         for i, message in enumerate(self.messages):
             if type(message) is not Message:
                 _fail("Conversation", f"messages[{i}]", "Message", message)
 
     @classmethod
     def from_messages(cls, messages: Sequence[Message]) -> "Conversation":
-        return cls(messages=list(messages))
+        return cls(messages=_as_list("Conversation", "messages", "list of Message", messages))
 
     def __iter__(self):
         return iter(self.messages)
