@@ -61,9 +61,17 @@ class ReasoningEffort(str, enum.Enum):
     MEDIUM = "Medium"
     HIGH = "High"
 
+    @classmethod
+    def _missing_(cls, value: object) -> "ReasoningEffort":
+        raise HarmonyValueError(f"{value!r:.80} is not a valid ReasoningEffort")
+
 
 class HarmonyEncodingName(str, enum.Enum):
     HARMONY_GPT_OSS = "HarmonyGptOss"
+
+    @classmethod
+    def _missing_(cls, value: object) -> "HarmonyEncodingName":
+        raise HarmonyValueError(f"{value!r:.80} is not a valid HarmonyEncodingName")
 
     def __str__(self) -> str:
         return str(self.value)
