@@ -15,7 +15,7 @@ import threading
 from functools import cached_property
 from typing import AbstractSet, Collection, Iterable, List, Literal, Optional, Sequence, Union
 
-from ._errors import HarmonyError, HarmonyValueError
+from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import (
     Conversation,
     HarmonyEncodingName,
@@ -212,7 +212,7 @@ class HarmonyEncoding:
                 token = operator.index(token)  # numpy integers, as the reference takes them
             except TypeError:
                 raise HarmonyValueError(
-                    f"token ids are integers, got {type(token).__name__} {token!r:.40}"
+                    f"token ids are integers, got {type(token).__name__} {shown(token, 40)}"
                 ) from None
         return N_ORDINARY_TOKENS <= token <= LAST_TOKEN_ID
 
@@ -254,7 +254,7 @@ def _role_argument(role) -> Role:
     try:
         return Role(role)
     except HarmonyError:
-        raise HarmonyValueError(f"unknown role: {role!r:.80}") from None
+        raise HarmonyValueError(f"unknown role: {shown(role)}") from None
 
 
 def _auto_drop_flag(config) -> bool:
@@ -309,7 +309,7 @@ def _check_error_handler(errors) -> None:
     try:
         codecs.lookup_error(errors)
     except LookupError:
-        raise HarmonyValueError(f"unknown error handler name {errors!r:.80}") from None
+        raise HarmonyValueError(f"unknown error handler name {shown(errors)}") from None
 
 
 def _without_surrogates(text: str) -> str:

@@ -15,3 +15,15 @@ class HarmonyError(RuntimeError):
 
 class HarmonyValueError(HarmonyError, ValueError):
     """An invalid argument, where the reference raises ValueError."""
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """`repr(value)` cut to `limit` characters, for error messages; never raises
+    (repr refuses ints of more than 4300 digits, and a foreign __repr__ may fail)."""
+    try:
+        text = repr(value)
+    except Exception:
+        if isinstance(value, int):
+            return f"<an int of {value.bit_length()} bits>"
+        return f"<{type(value).__name__} object>"
+    return text[:limit]

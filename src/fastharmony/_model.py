@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 import msgspec
 
-from ._errors import HarmonyValueError
+from ._errors import HarmonyValueError, shown
 
 __all__ = [
     "Author",
@@ -53,7 +53,7 @@ class Role(str, enum.Enum):
 
     @classmethod
     def _missing_(cls, value: object) -> "Role":
-        raise HarmonyValueError(f"Unknown role: {value!r}")
+        raise HarmonyValueError(f"Unknown role: {shown(value, 200)}")
 
 
 class ReasoningEffort(str, enum.Enum):
@@ -63,7 +63,7 @@ class ReasoningEffort(str, enum.Enum):
 
     @classmethod
     def _missing_(cls, value: object) -> "ReasoningEffort":
-        raise HarmonyValueError(f"{value!r:.80} is not a valid ReasoningEffort")
+        raise HarmonyValueError(f"{shown(value)} is not a valid ReasoningEffort")
 
 
 class HarmonyEncodingName(str, enum.Enum):
@@ -71,7 +71,7 @@ class HarmonyEncodingName(str, enum.Enum):
 
     @classmethod
     def _missing_(cls, value: object) -> "HarmonyEncodingName":
-        raise HarmonyValueError(f"{value!r:.80} is not a valid HarmonyEncodingName")
+        raise HarmonyValueError(f"{shown(value)} is not a valid HarmonyEncodingName")
 
     def __str__(self) -> str:
         return str(self.value)
@@ -82,7 +82,7 @@ class HarmonyEncodingName(str, enum.Enum):
 
 def _fail(owner: str, field: str, expected: str, value: object) -> None:
     raise HarmonyValueError(
-        f"{owner}.{field}: expected {expected}, got {type(value).__name__} {value!r:.80}"
+        f"{owner}.{field}: expected {expected}, got {type(value).__name__} {shown(value)}"
     )
 
 
@@ -118,10 +118,10 @@ def _coerce_enum(owner: str, field: str, enum_type: type, value: object) -> Any:
         return enum_type(value)
     except (ValueError, TypeError):
         if enum_type is Role:
-            raise HarmonyValueError(f"{owner}.{field}: unknown role {value!r:.80}") from None
+            raise HarmonyValueError(f"{owner}.{field}: unknown role {shown(value)}") from None
         names = ", ".join(repr(m.value) for m in enum_type)
         raise HarmonyValueError(
-            f"{owner}.{field}: expected one of {names}, got {value!r:.80}"
+            f"{owner}.{field}: expected one of {names}, got {shown(value)}"
         ) from None
 
 
@@ -145,7 +145,7 @@ def _coerce_tools(owner: str, value: object) -> Optional[Dict[str, "ToolNamespac
     for key, config in value.items():
         _check_str(owner, "tools key", key)
         if not isinstance(config, ToolNamespaceConfig):
-            value[key] = _coerce_struct(owner, f"tools[{key!r}]", ToolNamespaceConfig, config)
+            value[key] = _coerce_struct(owner, f"tools[{shown(key, 40)}]", ToolNamespaceConfig, config)
     return value
 
 

@@ -37,7 +37,7 @@ import re
 from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
-from ._errors import HarmonyError, HarmonyValueError
+from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import Author, Message, Role, TextContent
 from ._tokens import check_token, rust_utf8_error
 from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
@@ -509,7 +509,7 @@ def _role_argument(role) -> Role:
         return role
     found = _ROLES.get(role) if isinstance(role, str) else None
     if found is None:
-        raise HarmonyValueError(f"unknown role: {role!r:.80}")
+        raise HarmonyValueError(f"unknown role: {shown(role)}")
     return found
 
 

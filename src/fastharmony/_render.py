@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Iterable, List, Optional
 
-from ._errors import HarmonyError, HarmonyValueError
+from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import (
     DeveloperContent,
     Message,
@@ -209,7 +209,7 @@ def system_text(system: SystemContent, has_function_tools: bool) -> str:
         except (KeyError, TypeError):
             raise HarmonyValueError(
                 f"SystemContent.reasoning_effort: expected a ReasoningEffort, "
-                f"got {system.reasoning_effort!r:.80}"
+                f"got {shown(system.reasoning_effort)}"
             ) from None
     if system.tools:
         from ._tools import tools_section
@@ -250,9 +250,9 @@ def _invalid_header(key: tuple) -> HarmonyValueError:
                 try:
                     Role(value)
                 except (HarmonyError, TypeError):
-                    return HarmonyValueError(f"Message.{field}: unknown role {value!r:.80}")
+                    return HarmonyValueError(f"Message.{field}: unknown role {shown(value)}")
         elif value is not None and not isinstance(value, str):
             return HarmonyValueError(
-                f"Message.{field}: expected str or None, got {type(value).__name__} {value!r:.80}"
+                f"Message.{field}: expected str or None, got {type(value).__name__} {shown(value)}"
             )
-    return HarmonyValueError(f"invalid message header {key!r:.200}")
+    return HarmonyValueError(f"invalid message header {shown(key, 200)}")

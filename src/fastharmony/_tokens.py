@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from ._errors import HarmonyValueError
+from ._errors import HarmonyValueError, shown
 from ._vocab import LAST_TOKEN_ID
 
 _NOT_SEQUENCES = (str, bytes, bytearray, memoryview)
@@ -36,7 +36,7 @@ def check_token(token) -> int:
             token = token.__index__()
         except Exception:  # whatever a foreign object's __index__ raises
             raise HarmonyValueError(
-                f"Invalid token for decoding: {token!r:.40} (token ids are integers, "
+                f"Invalid token for decoding: {shown(token, 40)} (token ids are integers, "
                 f"got {type(token).__name__})"
             ) from None
     if not 0 <= token <= LAST_TOKEN_ID:

@@ -35,7 +35,7 @@ import re
 from json.encoder import encode_basestring as _json_quote
 from typing import Any, Dict, List
 
-from ._errors import HarmonyValueError
+from ._errors import HarmonyValueError, shown
 from ._model import ToolDescription, ToolNamespaceConfig
 
 __all__ = ["CONVERSATION_TOOLS_DEPTH", "MESSAGE_TOOLS_DEPTH", "tools_section"]
@@ -118,7 +118,7 @@ def _json_object(value: dict, depth: int) -> dict:
         try:
             new_item = _json_value(item, depth + 1)
         except _Refusal as refusal:
-            refusal.path.append((f"[{key!r}]", id(value)))
+            refusal.path.append((f"[{shown(key, 40)}]", id(value)))
             raise
         if changed is None:
             if new_key is key and new_item is item:
@@ -611,7 +611,7 @@ def tools_section(
         try:
             _write_namespace(config, parameters_depth, lines)
         except _Refusal as refusal:
-            refusal.path.append((f"[{key!r}]", None))
+            refusal.path.append((f"[{shown(key, 40)}]", None))
             raise _explain(refusal) from None
         sections.append("\n".join(lines))
     return "\n\n".join(sections)
