@@ -253,7 +253,7 @@ def _role_argument(role) -> Role:
         return role
     try:
         return Role(role)
-    except HarmonyError:
+    except ValueError:  # ours, or the enum module's own when it cannot repr the value
         raise HarmonyValueError(f"unknown role: {shown(role)}") from None
 
 

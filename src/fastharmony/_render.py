@@ -91,7 +91,7 @@ class Renderer:
         if not isinstance(role, Role):
             try:
                 role = Role(role)
-            except HarmonyError:
+            except ValueError:  # ours, or the enum module's own when it cannot repr the value
                 raise _invalid_header(key) from None
         if not all(value is None or isinstance(value, str) for value in key[1:]):
             raise _invalid_header(key)
@@ -249,7 +249,7 @@ def _invalid_header(key: tuple) -> HarmonyValueError:
             if not isinstance(value, Role):
                 try:
                     Role(value)
-                except (HarmonyError, TypeError):
+                except (ValueError, TypeError):
                     return HarmonyValueError(f"Message.{field}: unknown role {shown(value)}")
         elif value is not None and not isinstance(value, str):
             return HarmonyValueError(
