@@ -358,12 +358,15 @@ def load_harmony_encoding(name: Union[str, HarmonyEncodingName]) -> HarmonyEncod
     The vocabulary is the bundled copy, or `o200k_base.tiktoken` in the folder
     named by `TIKTOKEN_ENCODINGS_BASE`; nothing is downloaded.
     """
-    key = str(name)
+    try:
+        key = str(name)  # as the reference does with a name that is not a str
+    except Exception:  # a foreign __str__, or an int of more than 4300 digits
+        raise HarmonyValueError(f"Invalid HarmonyEncodingName: {shown(name)}") from None
     encoding = _loaded.get(key)
     if encoding is not None:
         return encoding
     if key != HarmonyEncodingName.HARMONY_GPT_OSS.value:
-        raise HarmonyValueError(f"Invalid HarmonyEncodingName: {key}")
+        raise HarmonyValueError(f"Invalid HarmonyEncodingName: {key[:200]}")
     with _load_lock:
         encoding = _loaded.get(key)
         if encoding is None:
