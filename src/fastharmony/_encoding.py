@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import operator
 import re
+import sys
 import threading
 from functools import cached_property
 from typing import AbstractSet, Collection, Iterable, List, Literal, Optional, Sequence, Union
@@ -294,6 +295,14 @@ class _RenderingErrors:
             ) from None
         if issubclass(kind, (TypeError, AttributeError, ValueError)):
             raise HarmonyValueError(f"invalid message: {exc}") from None
+        if issubclass(kind, RecursionError):
+            # Schemas deeper than serde_json's 127 levels are refused before
+            # this; shallower ones need ~200 frames, which a caller deep in
+            # its own recursion may not have left.
+            raise HarmonyValueError(
+                "tool parameters nest too deep to render from this deep in the Python stack "
+                f"(sys.getrecursionlimit() is {sys.getrecursionlimit()})"
+            ) from None
         return False
 
 
