@@ -27,7 +27,7 @@ from ._model import (
 )
 from ._parser import parse_tokens
 from ._render import RETURN, Renderer
-from ._tokens import invalid_token, rust_utf8_error, token_list
+from ._tokens import int_text, invalid_token, rust_utf8_error, token_list
 from ._vocab import ENCODING_NAME, LAST_TOKEN_ID, N_ORDINARY_TOKENS, SPECIAL_TOKENS, Tokenizer
 
 _STOP_TOKENS = sorted(SPECIAL_TOKENS[t] for t in ("<|return|>", "<|call|>", "<|end|>"))
@@ -213,7 +213,7 @@ class HarmonyEncoding:
             ) from None
 
     def is_special_token(self, token: int) -> bool:
-        """Whether the id is a special token (False for any other int)."""
+        """Whether the id is a special token (False for other ids up to 2**32 - 1)."""
         if type(token) is not int:
             try:
                 token = operator.index(token)  # numpy integers, as the reference takes them
@@ -221,6 +221,9 @@ class HarmonyEncoding:
                 raise HarmonyValueError(
                     f"token ids are integers, got {type(token).__name__} {shown(token, 40)}"
                 ) from None
+        if not 0 <= token <= _MAX_TOKEN_ID:
+            # The reference takes a u32 and raises OverflowError outside it.
+            raise HarmonyValueError(f"token ids are 32-bit unsigned integers, got {int_text(token)}")
         return N_ORDINARY_TOKENS <= token <= LAST_TOKEN_ID
 
     def stop_tokens(self) -> List[int]:
@@ -233,6 +236,7 @@ class HarmonyEncoding:
 
 
 _START = SPECIAL_TOKENS["<|start|>"]
+_MAX_TOKEN_ID = 2**32 - 1
 
 
 # -- argument checks --------------------------------------------------------------
