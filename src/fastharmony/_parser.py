@@ -91,6 +91,7 @@ class StreamableParser:
         "_run_start",
         "_header",
         "_pieces",
+        "_join_at",
         "_pending",
         "_last_delta",
     )
@@ -117,6 +118,7 @@ class StreamableParser:
         self._run_start = 0
         self._header: Optional[tuple] = None  # (role, name, recipient, channel, content_type)
         self._pieces: List[str] = []
+        self._join_at = _PIECES_PER_CHUNK
         self._pending = b""
         self._last_delta: Optional[str] = None
 
@@ -138,8 +140,11 @@ class StreamableParser:
                 except UnicodeDecodeError:
                     self._decode_step(data)
                 else:
-                    self._pieces.append(text)
+                    pieces = self._pieces
+                    pieces.append(text)
                     self._last_delta = text
+                    if len(pieces) >= self._join_at:
+                        self._join_pieces()
         else:
             self._control(token)
         return self
@@ -214,6 +219,7 @@ class StreamableParser:
                 self._next_role = None
                 self._run_start = len(self._tokens)
                 self._pieces = []
+                self._join_at = _PIECES_PER_CHUNK
                 self._pending = b""
                 self._last_delta = None
                 self._state = CONTENT
@@ -273,6 +279,15 @@ class StreamableParser:
         return header
 
     # -- content decoding -----------------------------------------------------------
+
+    def _join_pieces(self) -> None:
+        # A str per token costs ~60 bytes a token for as long as the message
+        # lasts: every _PIECES_PER_CHUNK pieces are joined into one. The pieces
+        # before `first` are chunks joined earlier, never copied again.
+        pieces = self._pieces
+        first = self._join_at - _PIECES_PER_CHUNK
+        pieces[first:] = ["".join(pieces[first:])]
+        self._join_at = len(pieces) + _PIECES_PER_CHUNK
 
     def _decode_step(self, data: bytes) -> None:
         """One content token's bytes, the reference's way (see the file comment)."""
@@ -347,6 +362,7 @@ class StreamableParser:
         pieces = self._pieces
         if len(pieces) > 1:
             pieces[:] = ["".join(pieces)]
+            self._join_at = 1 + _PIECES_PER_CHUNK
         return pieces[0] if pieces else ""
 
     @property
@@ -516,6 +532,7 @@ def _role_argument(role) -> Role:
 _parsed_headers: dict = {}
 _PARSED_HEADERS_LIMIT = 4096
 _MEMO_HEADER_TOKENS = 64
+_PIECES_PER_CHUNK = 1024
 _MEMO_HEADER_CHARS = 256
 
 # Header text quoted in an error message: in full, as the reference quotes it,
