@@ -606,6 +606,8 @@ def _convert(data: Any, wire_type: type, what: str) -> Any:
         raise _explain(exc, what) from None
     except RecursionError:
         raise HarmonyValueError(f"invalid {what}: nested too deep") from None
+    except UnicodeError as exc:  # msgspec encodes a str it cannot use to UTF-8 first
+        raise HarmonyValueError(f"invalid {what}: {exc}") from None
 
 
 def _decode_json(payload: Union[str, bytes], wire_type: type, what: str) -> Any:
