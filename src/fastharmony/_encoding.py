@@ -330,7 +330,7 @@ def _check_error_handler(errors) -> None:
         )
     try:
         codecs.lookup_error(errors)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name with a NUL in it
         raise HarmonyValueError(f"unknown error handler name {shown(errors)}") from None
 
 
