@@ -475,10 +475,16 @@ def test_conversation_from_json_accepts_or_raises_harmony_error(data, as_bytes):
     event("accepted" if error is None else "refused")
     if error is None:
         use(conversation)
-        # What was read from JSON writes back to the same JSON, or refuses.
+        # What was read from JSON writes JSON that reads back the same, or
+        # refuses. (Not the JSON it was read from: `null` for a field with a
+        # default reads as the default, as in the reference's to_dict/from_dict.)
         written, error = outcome(conversation.to_json)
         if error is None:
-            assert Conversation.from_json(written).to_dict() == conversation.to_dict()
+            again = Conversation.from_json(written)
+            assert again.to_json() == written
+            first, error = outcome(lambda: enc.render_conversation(again))
+            second, second_error = outcome(lambda: enc.render_conversation(Conversation.from_json(written)))
+            assert (first, str(error)) == (second, str(second_error))
 
 
 @given(data=st.one_of(message_dicts(), json_values))
@@ -505,3 +511,87 @@ def test_from_json_of_any_bytes_or_depth_raises_only_harmony_error(payload):
         value, error = outcome(lambda: load(payload))
         if error is None:
             use(value)
+
+
+# -- the command line ------------------------------------------------------------------
+
+# Every command with each of its options, as a user would type them.
+CLI_COMMANDS = [
+    ["render-msg"], ["render-msg", "--function-tools"],
+    ["render-convo"], ["render-convo", "--no-auto-drop"],
+    ["render-completion"], ["render-completion", "--role", "user"],
+    ["render-training"],
+    ["parse"], ["parse", "--role", "assistant"], ["parse", "--non-strict"],
+    ["parse", "--role", "assistant", "--non-strict"],
+    ["decode"], ["decode", "--lossy"],
+    ["encode"], ["encode", "--allow-special"], ["encode", "--special-as-text"],
+    ["stream"], ["stream", "--role", "assistant", "--non-strict"],
+    ["show"], ["show", "--role", "assistant", "--color", "always"],
+]
+
+
+def run_cli(argv, data: bytes):
+    """(exit status, stdout bytes, stderr text) of `fastharmony ARGV` in this
+    process, with `data` on stdin. Any exception escaping main is a bug."""
+    import contextlib
+    import io
+    import sys
+
+    from fastharmony import cli
+
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(data)), encoding="utf-8")
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    stderr = io.StringIO()
+    saved = sys.stdin, sys.stdout
+    sys.stdin, sys.stdout = stdin, stdout
+    try:
+        with contextlib.redirect_stderr(stderr):
+            try:
+                status = cli.main(argv)
+            except SystemExit as exit:  # argparse: usage errors, --help
+                status = exit.code
+    finally:
+        sys.stdin, sys.stdout = saved
+    stdout.flush()
+    return status, stdout.buffer.getvalue(), stderr.getvalue()
+
+
+def assert_clean_exit(status, stderr):
+    assert "Traceback" not in stderr
+    assert status in (0, 1, 2), stderr
+    if status == 1 and stderr:
+        assert stderr.startswith("fastharmony: error: ") and stderr.count("\n") == 1, stderr
+
+
+def _token_text(tokens) -> bytes:
+    return json.dumps(tokens).encode()
+
+
+cli_inputs = st.one_of(
+    st.binary(max_size=60),
+    st.text(max_size=40).map(lambda text: text.encode("utf-8", "surrogatepass")),
+    json_values.map(lambda value: _json_text(value).encode("utf-8", "surrogatepass")),
+    message_dicts().map(lambda value: _json_text(value).encode("utf-8", "surrogatepass")),
+    conversation_dicts.map(lambda value: _json_text(value).encode("utf-8", "surrogatepass")),
+    st.lists(message_dicts(), max_size=3).map(lambda value: _json_text(value).encode("utf-8", "surrogatepass")),
+    token_streams().map(_token_text),
+    st.lists(st.one_of(st.integers(), st.floats(), st.text(max_size=3)), max_size=6).map(_token_text),
+    token_streams().map(lambda tokens: " ".join(map(str, tokens)).encode()),
+    st.integers(0, 50_000).map(lambda depth: b"[" * depth + b"]" * depth),
+)
+
+
+@given(argv=st.sampled_from(CLI_COMMANDS), data=cli_inputs)
+def test_the_cli_exits_cleanly_on_any_input(argv, data):
+    status, _, stderr = run_cli(argv, data)
+    event(f"exit {status}")
+    assert_clean_exit(status, stderr)
+
+
+@given(argv=st.lists(st.one_of(st.sampled_from(
+    ["render-msg", "parse", "stream", "show", "--role", "wizard", "--color", "sometimes", "-i",
+     "/nonexistent", "--non-strict", "--lossy", "--help", "--version", "", "-", "--", "-x"]),
+    st.text(max_size=5)), max_size=5))
+def test_the_cli_exits_cleanly_on_any_arguments(argv):
+    status, _, stderr = run_cli(argv, b'{"role": "user", "content": "Hi"}')
+    assert_clean_exit(status, stderr)
