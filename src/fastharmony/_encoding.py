@@ -194,6 +194,9 @@ class HarmonyEncoding:
     def is_special_token(self, token: int) -> bool:
         if not isinstance(token, int):
             raise HarmonyValueError(f"token ids are integers, got {type(token).__name__} {token!r:.40}")
+        if not 0 <= token <= _MAX_TOKEN_ID:
+            # The reference takes a u32 and raises OverflowError outside it.
+            raise HarmonyValueError(f"token ids are 32-bit unsigned integers, got {token}")
         return N_ORDINARY_TOKENS <= token <= LAST_TOKEN_ID
 
     def stop_tokens(self) -> List[int]:
@@ -206,6 +209,7 @@ class HarmonyEncoding:
 
 
 _START = SPECIAL_TOKENS["<|start|>"]
+_MAX_TOKEN_ID = 2**32 - 1
 
 
 # -- argument checks --------------------------------------------------------------
