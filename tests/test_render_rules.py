@@ -824,3 +824,48 @@ def test_text_spelling_special_tokens_stays_text_in_system_tool_declarations(ref
 
     tokens = rendered(ref, build)
     assert specials(tokens) == [START, MESSAGE, END]
+
+
+# -- values assigned after construction ---------------------------------------------------
+# Neither library validates assignments; the reference's JSON layer then refuses
+# what is not a string, and so must ours, with a HarmonyError.
+
+
+def _assigned(make, path, value):
+    def build(h):
+        obj = make(h)
+        target = obj
+        *parents, field = path.split(".")
+        for parent in parents:
+            target = getattr(target, parent) if not parent.isdigit() else target[int(parent)]
+        setattr(target, field, value)
+        return obj
+
+    return build
+
+
+@pytest.mark.parametrize(
+    "make, path",
+    [
+        (lambda h: user(h), "channel"),
+        (lambda h: user(h), "recipient"),
+        (lambda h: user(h), "content_type"),
+        (lambda h: user(h), "author.name"),
+        (lambda h: user(h), "content.0.text"),
+        (lambda h: system(h, h.SystemContent.new()), "content.0.model_identity"),
+        (lambda h: system(h, h.SystemContent.new()), "content.0.knowledge_cutoff"),
+        (lambda h: system(h, h.SystemContent.new()), "content.0.conversation_start_date"),
+        (lambda h: system(h, h.SystemContent.new()), "content.0.channel_config.valid_channels"),
+        (lambda h: developer(h, h.DeveloperContent.new()), "content.0.instructions"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+@pytest.mark.parametrize("value", [20250101, 1.5, ["x"]], ids=["int", "float", "list"])
+def test_a_non_string_assigned_after_construction_is_refused(ref, make, path, value):
+    if path.endswith("valid_channels") and isinstance(value, list):
+        value = [5]
+    build = _assigned(make, path, value)
+    with pytest.raises(ValueError):
+        ref.render(build(openai_harmony))
+    with pytest.raises(HarmonyError):
+        ENC.render(build(fastharmony))
