@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import enum
 import re
+from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
-from ._encoding import HarmonyEncoding, check_token
 from ._errors import HarmonyError, HarmonyValueError
 from ._model import Author, Message, Role, TextContent
-from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS
+from ._tokens import check_token, rust_utf8_error
+from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
 
 START = SPECIAL_TOKENS["<|start|>"]
 MESSAGE = SPECIAL_TOKENS["<|message|>"]
@@ -80,37 +81,41 @@ class StreamableParser:
     __slots__ = (
         "_blob",
         "_offsets",
+        "_lengths",
         "_decode_run",
         "_strict",
         "_tokens",
         "_messages",
         "_next_role",
         "_state",
-        "_header_tokens",
+        "_run_start",
         "_header",
-        "_content_tokens",
         "_pieces",
         "_pending",
         "_last_delta",
     )
 
-    def __init__(self, encoding: HarmonyEncoding, role: Optional[Role], *, strict: bool = True) -> None:
-        if not isinstance(encoding, HarmonyEncoding):
+    def __init__(self, encoding, role: Optional[Role], *, strict: bool = True) -> None:
+        # A HarmonyEncoding, or (internally) its Tokenizer.
+        tokenizer = encoding if type(encoding) is Tokenizer else getattr(encoding, "_tokenizer", None)
+        if type(tokenizer) is not Tokenizer:
             raise HarmonyValueError(
                 f"StreamableParser needs a fastharmony HarmonyEncoding, got {type(encoding).__name__}"
             )
-        tokenizer = encoding._tokenizer
-        self._blob = tokenizer._blob
-        self._offsets = tokenizer._offsets
+        self._blob = tokenizer.blob
+        self._offsets = tokenizer.offsets
+        self._lengths = tokenizer.lengths
         self._decode_run = tokenizer.core.decode_bytes
         self._strict = bool(strict)
         self._tokens: List[int] = []
         self._messages: List[Message] = []
         self._next_role = None if role is None else _role_argument(role)
         self._state = EXPECT_START if role is None else HEADER
-        self._header_tokens: List[int] = []
+        # Where the current header's (or content's) tokens begin in `_tokens`:
+        # every token fed in HEADER or CONTENT state, stop tokens aside, belongs
+        # to the header or content, so a start index describes them.
+        self._run_start = 0
         self._header: Optional[tuple] = None  # (role, name, recipient, channel, content_type)
-        self._content_tokens: List[int] = []
         self._pieces: List[str] = []
         self._pending = b""
         self._last_delta: Optional[str] = None
@@ -120,13 +125,11 @@ class StreamableParser:
     def process(self, token: int) -> "StreamableParser":
         """Consume one token."""
         if type(token) is not int or not 0 <= token <= LAST_TOKEN_ID:
-            check_token(token)
-            token = token.__index__()
+            token = check_token(token)
         self._tokens.append(token)
         if self._state is CONTENT and token not in STOP_TOKENS:
-            self._content_tokens.append(token)
-            offsets = self._offsets
-            data = self._blob[offsets[token] : offsets[token + 1]]
+            start = self._offsets[token]
+            data = self._blob[start : start + self._lengths[token]]
             if self._pending:
                 self._decode_step(data)
             else:
@@ -145,33 +148,42 @@ class StreamableParser:
         """Consume many tokens; the same as `process` on each, in one call.
 
         For speculative decoding and batched serving, which deliver several
-        tokens per step.
+        tokens per step. An invalid token id raises after the tokens before it
+        have been processed, as it would one by one.
         """
-        tokens = _valid_tokens(tokens)
-        if isinstance(tokens, _InvalidTokens):
-            self.process_tokens(tokens.valid_prefix)
-            raise tokens.error
+        ids = _as_token_ids(tokens)
+        if ids is None:  # something is not a token id: go one by one to find it
+            for token in _token_sequence(tokens):
+                self.process(token)
+            return self
+        tokens = ids
         n = len(tokens)
+        scan = _Scanner(tokens, n)
         i = 0
         while i < n:
             state = self._state
             if state is CONTENT:
-                j = _next_stop(tokens, i, n)
+                j = scan.next_stop(i)
                 if j > i:
-                    self._tokens += tokens[i:j]
                     self._content_run(tokens, i, j)
                     i = j
-                    continue
+                else:  # a stop token completes the message
+                    self._tokens.append(tokens[i])
+                    self._finish_message()
+                    i += 1
+                continue
             elif state is HEADER:
-                j = _header_run_end(tokens, i, n, self._strict)
+                j = scan.next_header_end(i, self._strict)
                 if j > i:
-                    self._tokens += tokens[i:j]
-                    self._header_tokens += tokens[i:j]
+                    run = tokens[i:j]
+                    if max(run) > LAST_TOKEN_ID:
+                        for token in run:
+                            self.process(token)
+                    else:
+                        self._tokens += run
                     i = j
                     continue
-            token = tokens[i]
-            self._tokens.append(token)
-            self._control(token)
+            self.process(tokens[i])
             i += 1
         return self
 
@@ -193,22 +205,20 @@ class StreamableParser:
             if token != START:
                 raise HarmonyError(f"Unexpected token {token} while expecting start token {START}")
             self._state = HEADER
-            self._header_tokens = []
+            self._run_start = len(self._tokens)
         elif state is HEADER:
             if token == MESSAGE:
                 # As the reference: a header that fails to parse leaves EXPECT_START.
                 self._state = EXPECT_START
                 self._header = self._parse_header_tokens()
                 self._next_role = None
-                self._content_tokens = []
+                self._run_start = len(self._tokens)
                 self._pieces = []
                 self._pending = b""
                 self._last_delta = None
                 self._state = CONTENT
             elif not self._strict and token in STOP_TOKENS:
                 self._recover_headerless_message()
-            else:
-                self._header_tokens.append(token)
         else:  # CONTENT, and the token is a stop token
             self._finish_message()
 
@@ -227,16 +237,22 @@ class StreamableParser:
         # Non-strict: a stop token before <|message|>. When the parser was given
         # the role, the header's metadata is kept and the rest becomes content.
         role = self._next_role
-        if role is not None and self._header_tokens:
-            text = self._decode_utf8(self._header_tokens)
+        header_tokens = self._tokens[self._run_start : -1]  # the stop token aside
+        if role is not None and header_tokens:
+            text = self._decode_utf8(header_tokens)
             header, rest = parse_header(text, role, parse_recipient_and_type=False)
             self._messages.append(_message(*header, rest or ""))
         self._state = EXPECT_START
         self._next_role = None
 
     def _parse_header_tokens(self) -> tuple:
+        # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
+        key = (self._next_role, *self._tokens[self._run_start : -1])  # <|message|> aside
+        header = _parsed_headers.get(key)
+        if header is not None:
+            return header
         try:
-            text = self._bytes_of(self._header_tokens).decode()
+            text = self._bytes_of(key[1:]).decode()
         except UnicodeDecodeError:
             raise HarmonyError("could not decode header") from None
         header, rest = parse_header(text, self._next_role, parse_recipient_and_type=True)
@@ -244,6 +260,9 @@ class StreamableParser:
             raise HarmonyError(
                 f"unexpected tokens remaining in message header: Some({rust_debug_str(rest)})"
             )
+        if len(_parsed_headers) >= _PARSED_HEADERS_LIMIT:
+            _parsed_headers.clear()
+        _parsed_headers[key] = header
         return header
 
     # -- content decoding -----------------------------------------------------------
@@ -272,17 +291,24 @@ class StreamableParser:
 
     def _content_run(self, tokens: List[int], i: int, j: int) -> None:
         """Content tokens i..j-1 (no stop token among them), as if one by one."""
-        self._content_tokens += tokens[i:j]
         if j - i > 1:
+            try:
+                # tiktoken's decoder also rejects ids past the vocabulary.
+                data = self._decode_run(tokens[i : j - 1])
+            except KeyError:
+                for token in tokens[i:j]:
+                    self.process(token)  # raises at the first invalid id
+                return
+            self._tokens += tokens[i : j - 1]
             # All but the last token at once. That is the one-by-one result
             # whenever the bytes hold no invalid sequence: the valid prefix is
             # emitted and an incomplete character stays pending.
-            buffer = self._pending + self._decode_run(tokens[i : j - 1])
+            buffer = self._pending + data
             try:
                 self._pieces.append(buffer.decode())
                 self._pending = b""
             except UnicodeDecodeError as exc:
-                if exc.reason != "unexpected end of data" or exc.end != len(buffer):
+                if exc.reason != "unexpected end of data":
                     for token in tokens[i : j - 1]:
                         self._decode_step(self._bytes_of((token,)))
                 else:
@@ -290,15 +316,13 @@ class StreamableParser:
                         self._pieces.append(buffer[: exc.start].decode())
                     self._pending = buffer[exc.start :]
         # The last token sets `last_content_delta`, as it would alone.
-        self._decode_step(self._bytes_of((tokens[j - 1],)))
+        self.process(tokens[j - 1])
 
     def _bytes_of(self, tokens) -> bytes:
-        blob, offsets = self._blob, self._offsets
-        return b"".join([blob[offsets[t] : offsets[t + 1]] for t in tokens])
+        blob, offsets, lengths = self._blob, self._offsets, self._lengths
+        return b"".join([blob[offsets[t] : offsets[t] + lengths[t]] for t in tokens])
 
     def _decode_utf8(self, tokens: List[int]) -> str:
-        from ._encoding import rust_utf8_error
-
         try:
             return self._bytes_of(tokens).decode()
         except UnicodeDecodeError as exc:
@@ -362,7 +386,7 @@ class StreamableParser:
         if state is EXPECT_START:
             return {"state": "ExpectStart"}
         if state is HEADER:
-            return {"state": "Header", "header_tokens": list(self._header_tokens)}
+            return {"state": "Header", "header_tokens": self._tokens[self._run_start :]}
         role, name, recipient, channel, content_type = self._header
         author: Dict[str, Any] = {"role": role.value}
         if name is not None:
@@ -375,7 +399,7 @@ class StreamableParser:
                 "channel": channel,
                 "content_type": content_type,
             },
-            "content_tokens": list(self._content_tokens),
+            "content_tokens": self._tokens[self._run_start :],
         }
 
 
@@ -481,69 +505,71 @@ def _role_argument(role) -> Role:
     return found
 
 
-def _next_stop(tokens: List[int], i: int, n: int) -> int:
-    """Index of the first stop token at or after i (n if none)."""
-    # Three C-level scans beat a Python loop over the tokens.
-    end = n
-    for stop in STOP_TOKENS:
-        try:
-            end = tokens.index(stop, i, end)
-        except ValueError:
-            pass
-    return end
+_parsed_headers: dict = {}
+_PARSED_HEADERS_LIMIT = 4096
 
 
-def _header_run_end(tokens: List[int], i: int, n: int, strict: bool) -> int:
-    """Index of the first token at or after i that ends a header run."""
+class _Scanner:
+    """Finds the next stop token or <|message|> in a batch, amortised linear.
+
+    `list.index` scans at C speed; remembering where each value occurs next
+    means no stretch of the batch is scanned twice for the same value.
+    """
+
+    __slots__ = ("_tokens", "_n", "_next", "_stops")
+
+    def __init__(self, tokens: List[int], n: int) -> None:
+        self._tokens = tokens
+        self._n = n
+        self._next: Dict[int, int] = {}
+        self._stops = tuple(STOP_TOKENS.intersection(tokens))  # only these can be found
+
+    def _find(self, value: int, i: int) -> int:
+        at = self._next.get(value, -1)
+        if at < i:
+            try:
+                at = self._tokens.index(value, i)
+            except ValueError:
+                at = self._n
+            self._next[value] = at
+        return at
+
+    def next_stop(self, i: int) -> int:
+        stops = self._stops
+        if len(stops) == 1:
+            return self._find(stops[0], i)
+        return min([self._find(stop, i) for stop in stops], default=self._n)
+
+    def next_header_end(self, i: int, strict: bool) -> int:
+        end = self._find(MESSAGE, i)
+        return end if strict else min(end, self.next_stop(i))
+
+
+def _as_token_ids(tokens) -> Optional[List[int]]:
+    """The tokens as a new list of ints >= 0, or None if one is not (the caller
+    then goes one by one, so the error comes at the right place). Ids past the
+    vocabulary are caught later, at lower cost."""
+    if isinstance(tokens, (str, bytes, bytearray, memoryview)):
+        return None  # array() would take bytes as raw machine integers
     try:
-        end = tokens.index(MESSAGE, i, n)
-    except ValueError:
-        end = n
-    if not strict:
-        end = _next_stop(tokens, i, end)
-    return end
+        return array("I", tokens).tolist()
+    except (TypeError, OverflowError, ValueError):
+        return None
 
 
-_INT_ONLY = {int}
-
-
-class _InvalidTokens:
-    __slots__ = ("valid_prefix", "error")
-
-    def __init__(self, valid_prefix: list, error: HarmonyError) -> None:
-        self.valid_prefix = valid_prefix
-        self.error = error
-
-
-def _valid_tokens(tokens) -> Any:
-    """The tokens as a list of ints, or the valid prefix and the error for the first bad one."""
-    if type(tokens) is not list:
-        if isinstance(tokens, (str, bytes)):
-            raise HarmonyValueError(f"expected a sequence of token ids, got {type(tokens).__name__}")
-        try:
-            tokens = list(tokens)
-        except TypeError:
-            raise HarmonyValueError(
-                f"expected a sequence of token ids, got {type(tokens).__name__}"
-            ) from None
-    if not tokens:
-        return tokens
+def _token_sequence(tokens):
+    if isinstance(tokens, (str, bytes, bytearray, memoryview)):
+        raise HarmonyValueError(f"expected a sequence of token ids, got {type(tokens).__name__}")
     try:
-        # C-speed checks: int types and range.
-        if set(map(type, tokens)) == _INT_ONLY and min(tokens) >= 0 and max(tokens) <= LAST_TOKEN_ID:
-            return tokens
+        return iter(tokens)
     except TypeError:
-        pass
-    for index, token in enumerate(tokens):
-        try:
-            check_token(token)
-        except HarmonyError as exc:
-            return _InvalidTokens([t.__index__() for t in tokens[:index]], exc)
-    return [t.__index__() for t in tokens]
+        raise HarmonyValueError(
+            f"expected a sequence of token ids, got {type(tokens).__name__}"
+        ) from None
 
 
-def parse_tokens(encoding: HarmonyEncoding, tokens, role, strict) -> List[Message]:
-    parser = StreamableParser(encoding, role, strict=strict)
+def parse_tokens(tokenizer: Tokenizer, tokens, role, strict) -> List[Message]:
+    parser = StreamableParser(tokenizer, role, strict=strict)
     parser.process_tokens(tokens)
     parser.process_eos()
     return parser._messages
