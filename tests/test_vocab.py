@@ -42,9 +42,7 @@ def bundled(monkeypatch):
 
 
 def official_file_bytes():
-    blob, offsets = _vocab.load_ordinary_tokens()
-    tokens = [blob[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
-    return _vocab.tiktoken_file_from_token_bytes(tokens)
+    return _vocab.tiktoken_file_from_token_bytes(_vocab.ordinary_token_bytes())
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +66,10 @@ def test_bundled_vocabulary_rebuilds_the_official_file_byte_for_byte(bundled, of
 
 
 def test_bundled_vocabulary_has_the_o200k_ordinary_tokens(bundled):
-    blob, offsets = _vocab.load_ordinary_tokens()
-    assert len(offsets) - 1 == _vocab.N_ORDINARY_TOKENS == 199_998
-    assert offsets[-1] == len(blob)
+    tokens = _vocab.ordinary_token_bytes()
+    assert len(tokens) == _vocab.N_ORDINARY_TOKENS == 199_998
+    assert len(set(tokens)) == len(tokens)
+    assert tokens[24912] == b"hello"
 
 
 def test_the_tiktoken_file_parses_back_to_the_same_tokens(official_file):
