@@ -12,7 +12,6 @@ import re
 import msgspec
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import fastharmony
 import openai_harmony
