@@ -22,3 +22,14 @@ def test_the_chat_documentation_prints_what_it_shows():
         with contextlib.redirect_stdout(out):
             exec(compile(code, str(DOC), "exec"), namespace)
         assert re.sub(r"call_[0-9a-f]{24}", "call_…", out.getvalue()) == shown
+
+
+def test_the_docstring_examples_run():
+    import doctest
+
+    from fastharmony import _chat_completion, chat, load_harmony_encoding
+
+    enc = load_harmony_encoding("HarmonyGptOss")
+    for module in (chat, _chat_completion):
+        result = doctest.testmod(module, extraglobs={"enc": enc})
+        assert result.attempted and not result.failed, module.__name__

@@ -137,24 +137,25 @@ class ChatStream:
         """
         if self._finish_reason is not None:
             raise HarmonyError("ChatStream.push after finish: start a new ChatStream")
-        if isinstance(tokens, int):
-            tokens = [tokens]
-        elif type(tokens) is not list:
-            tokens = list(tokens)
+        if type(tokens) is not list:
+            tokens = [tokens] if isinstance(tokens, int) else list(tokens)
         deltas: List[Dict[str, Any]] = []
         if not self._started:
             self._started = True
             deltas.append({_ASSISTANT_DELTA: "assistant"})
         parser = self._parser
-        was_in_content = parser.state is StreamState.CONTENT
-        self._feed(tokens)
-        if len(tokens) == 1 and was_in_content and parser.state is StreamState.CONTENT:
-            # One token inside the same message: the parser has its text delta ready.
-            delta = parser.last_content_delta
-            if delta:
-                self._send(delta, deltas)
+        if len(tokens) == 1 and parser.state is StreamState.CONTENT:
+            # The common step: one token inside a message.
+            parser.process(tokens[0])
+            self._fed += 1
+            if parser.state is StreamState.CONTENT:
+                delta = parser.last_content_delta  # the same message: its text delta is ready
+                if delta:
+                    self._send(delta, deltas)
+                return deltas
         else:
-            self._catch_up(deltas)
+            self._feed(tokens)
+        self._catch_up(deltas)
         return deltas
 
     def finish(self, truncated: bool = False) -> str:

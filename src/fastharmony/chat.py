@@ -123,7 +123,7 @@ def render_request(
     `encoding.stop_tokens_for_assistant_actions()`.
 
     >>> tokens = render_request(enc, {"messages": [{"role": "user", "content": "Hi"}]})
-    >>> enc.decode(tokens[-6:])
+    >>> enc.decode(tokens[-7:])
     '<|start|>user<|message|>Hi<|end|><|start|>assistant'
     """
     conversation = conversation_from_request(
