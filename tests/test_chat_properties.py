@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_chat_completion import answer, check_ids, sdk_accumulated, sdk_choice, stream, tokens_of
 
-from fastharmony import Role, load_harmony_encoding
+from fastharmony import load_harmony_encoding
 from fastharmony.chat import message_from_completion, render_request
 
 enc = load_harmony_encoding("HarmonyGptOss")
@@ -169,6 +169,5 @@ def test_a_final_answer_comes_back_without_its_reasoning(reasoning, final):
     follow_up = {"role": "user", "content": "Thanks"}
     next_prompt = render(QUESTION + [message, follow_up])
     answer_tokens = tokens_of("<|start|>assistant<|channel|>final<|message|>") + ordinary(final) + tokens_of("<|end|>")
-    user_tokens = enc.render(enc.parse_messages_from_completion_tokens(tokens_of("<|start|>user<|message|>Thanks<|end|>"))[0])
+    user_tokens = tokens_of("<|start|>user<|message|>Thanks<|end|>")
     assert next_prompt == render(QUESTION)[: -len(ASSISTANT_HEADER)] + answer_tokens + user_tokens + ASSISTANT_HEADER
-    assert Role.ASSISTANT.value == message["role"]
