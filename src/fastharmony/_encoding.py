@@ -112,8 +112,14 @@ class HarmonyEncoding:
         messages = _messages_of(conversation)
         auto_drop = True if config is None else _auto_drop_flag(config)
         out: List[int] = []
-        with _rendering_errors:
+        try:
             self._renderer.render_conversation_into(messages, out, auto_drop)
+        except HarmonyError:
+            raise
+        except Exception as exc:
+            _check_messages(messages)
+            _rendering_errors.__exit__(type(exc), exc, None)
+            raise
         return out
 
     # -- parsing ----------------------------------------------------------------
@@ -208,20 +214,23 @@ _START = SPECIAL_TOKENS["<|start|>"]
 
 
 def _messages_of(conversation) -> List[Message]:
+    # The items are checked only if rendering fails (see `_RenderingErrors`):
+    # the common case pays nothing for it.
     if isinstance(conversation, Conversation):
-        messages = conversation.messages
-    elif isinstance(conversation, (list, tuple)):
-        messages = conversation
-    else:
-        raise HarmonyValueError(
-            f"expected a Conversation or a list of Messages, got {type(conversation).__name__}"
-        )
+        return conversation.messages
+    if isinstance(conversation, (list, tuple)):
+        return conversation
+    raise HarmonyValueError(
+        f"expected a Conversation or a list of Messages, got {type(conversation).__name__}"
+    )
+
+
+def _check_messages(messages) -> None:
     for index, message in enumerate(messages):
         if not isinstance(message, Message):
             raise HarmonyValueError(
                 f"messages[{index}]: expected a Message, got {type(message).__name__}"
             )
-    return messages
 
 
 def _role_argument(role) -> Role:
