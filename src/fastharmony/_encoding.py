@@ -161,9 +161,13 @@ class HarmonyEncoding:
         try:
             if allowed_special == "all":
                 allowed_special = self.special_tokens_set
+            # Every special token contains "<|", so text without it needs no search;
+            # strings the caller disallows may be anything, and are always searched.
+            may_match = True
             if disallowed_special == "all":
                 disallowed_special = self.special_tokens_set - set(allowed_special)
-            if disallowed_special and "<|" in text:
+                may_match = "<|" in text
+            if disallowed_special and may_match:
                 match = _special_token_regex(frozenset(disallowed_special)).search(text)
                 if match:
                     _raise_disallowed_special_token(match.group())
