@@ -31,8 +31,7 @@ settings.load_profile("fastharmony")
 def _load_reference():
     import openai_harmony
 
-    blob, offsets = _vocab.load_ordinary_tokens()
-    tokens = [blob[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    tokens = _vocab.ordinary_token_bytes()
     folder = Path(tempfile.mkdtemp(prefix="fastharmony-vocab-"))
     (folder / "o200k_base.tiktoken").write_bytes(_vocab.tiktoken_file_from_token_bytes(tokens))
     saved = os.environ.get("TIKTOKEN_ENCODINGS_BASE")

@@ -13,6 +13,7 @@ bundled so it works offline.
 
 from ._encoding import HarmonyEncoding, load_harmony_encoding
 from ._errors import HarmonyError
+from ._parser import StreamableParser, StreamState
 from ._model import (
     Author,
     ChannelConfig,
@@ -47,6 +48,8 @@ __all__ = [
     "RenderConversationConfig",
     "RenderOptions",
     "Role",
+    "StreamState",
+    "StreamableParser",
     "SystemContent",
     "TextContent",
     "ToolDescription",

@@ -22,7 +22,9 @@ from ._model import (
     RenderOptions,
     Role,
 )
+from ._parser import parse_tokens
 from ._render import RETURN, Renderer
+from ._tokens import invalid_token, rust_utf8_error, token_list
 from ._vocab import ENCODING_NAME, LAST_TOKEN_ID, N_ORDINARY_TOKENS, SPECIAL_TOKENS, Tokenizer
 
 _STOP_TOKENS = sorted(SPECIAL_TOKENS[t] for t in ("<|return|>", "<|call|>", "<|end|>"))
@@ -110,8 +112,14 @@ class HarmonyEncoding:
         messages = _messages_of(conversation)
         auto_drop = True if config is None else _auto_drop_flag(config)
         out: List[int] = []
-        with _rendering_errors:
+        try:
             self._renderer.render_conversation_into(messages, out, auto_drop)
+        except HarmonyError:
+            raise
+        except Exception as exc:
+            _check_messages(messages)
+            _rendering_errors.__exit__(type(exc), exc, None)
+            raise
         return out
 
     # -- parsing ----------------------------------------------------------------
@@ -124,9 +132,7 @@ class HarmonyEncoding:
         With `role=None` the tokens must begin with `<|start|>`; with a role they
         begin inside that role's header (e.g. after a prompt rendered for completion).
         """
-        from ._parser import parse_tokens
-
-        return parse_tokens(self, tokens, role, strict)
+        return parse_tokens(self._tokenizer, tokens, role, strict)
 
     # -- tokens -----------------------------------------------------------------
 
@@ -165,11 +171,11 @@ class HarmonyEncoding:
 
     def decode_bytes(self, tokens: Sequence[int]) -> bytes:
         """The bytes of the tokens, special tokens spelled out."""
-        tokens = _token_list(tokens)
+        tokens = token_list(tokens)
         try:
             return bytes(self._tokenizer.core.decode_bytes(tokens))
         except (KeyError, OverflowError, TypeError, ValueError):
-            raise _invalid_token(tokens) from None
+            raise invalid_token(tokens) from None
 
     def decode_utf8(self, tokens: Sequence[int]) -> str:
         """Decode tokens to text; invalid UTF-8 raises HarmonyError (see `decode`)."""
@@ -208,20 +214,23 @@ _START = SPECIAL_TOKENS["<|start|>"]
 
 
 def _messages_of(conversation) -> List[Message]:
+    # The items are checked only if rendering fails (see `_RenderingErrors`):
+    # the common case pays nothing for it.
     if isinstance(conversation, Conversation):
-        messages = conversation.messages
-    elif isinstance(conversation, (list, tuple)):
-        messages = conversation
-    else:
-        raise HarmonyValueError(
-            f"expected a Conversation or a list of Messages, got {type(conversation).__name__}"
-        )
+        return conversation.messages
+    if isinstance(conversation, (list, tuple)):
+        return conversation
+    raise HarmonyValueError(
+        f"expected a Conversation or a list of Messages, got {type(conversation).__name__}"
+    )
+
+
+def _check_messages(messages) -> None:
     for index, message in enumerate(messages):
         if not isinstance(message, Message):
             raise HarmonyValueError(
                 f"messages[{index}]: expected a Message, got {type(message).__name__}"
             )
-    return messages
 
 
 def _role_argument(role) -> Role:
@@ -274,45 +283,6 @@ class _RenderingErrors:
 
 
 _rendering_errors = _RenderingErrors()
-
-
-def _token_list(tokens) -> list:
-    if type(tokens) is list:
-        return tokens
-    if isinstance(tokens, (str, bytes)):
-        raise HarmonyValueError(f"expected a sequence of token ids, got {type(tokens).__name__}")
-    try:
-        return list(tokens)
-    except TypeError:
-        raise HarmonyValueError(
-            f"expected a sequence of token ids, got {type(tokens).__name__}"
-        ) from None
-
-
-def check_token(token) -> None:
-    """Raise the reference's error for one invalid token id (no-op for a valid one)."""
-    if type(token) is not int:
-        if isinstance(token, bool) or not hasattr(token, "__index__"):
-            raise HarmonyValueError(f"Invalid token for decoding: {token!r:.40} (token ids are integers)")
-        token = token.__index__()
-    if not 0 <= token <= LAST_TOKEN_ID:
-        raise HarmonyValueError(f"Invalid token for decoding: {token}")
-
-
-def _invalid_token(tokens: list) -> HarmonyValueError:
-    for token in tokens:
-        try:
-            check_token(token)
-        except HarmonyValueError as exc:
-            return exc
-    return HarmonyValueError("Invalid token for decoding")
-
-
-def rust_utf8_error(exc: UnicodeDecodeError) -> str:
-    """Rust's `Utf8Error` wording, which the reference's messages carry."""
-    if exc.reason == "unexpected end of data":
-        return f"incomplete utf-8 byte sequence from index {exc.start}"
-    return f"invalid utf-8 sequence of {exc.end - exc.start} bytes from index {exc.start}"
 
 
 def _without_surrogates(text: str) -> str:

@@ -71,18 +71,10 @@ class Renderer:
         out += header
         encode = self._encode
         for part in message.content:
-            kind = type(part)
-            if kind is TextContent:
-                out += encode(part.text)
-            elif kind is SystemContent or kind is DeveloperContent:
-                out += encode(self._structured_text(part, author.role, has_function_tools))
-            elif isinstance(part, TextContent):
+            if type(part) is TextContent:
                 out += encode(part.text)
             else:
-                raise HarmonyValueError(
-                    f"message content must be TextContent, SystemContent or DeveloperContent, "
-                    f"got {type(part).__name__}"
-                )
+                out += encode(self._part_text(part, author.role, has_function_tools))
         out.append(end)
 
     def _header(self, key: tuple) -> tuple:
@@ -126,35 +118,56 @@ class Renderer:
         self._headers[key] = entry
         return entry
 
-    def _structured_text(self, part, role: Role, has_function_tools: bool) -> str:
-        if type(part) is SystemContent:
+    def _part_text(self, part, role: Role, has_function_tools: bool) -> str:
+        """The text of a content part other than a plain TextContent."""
+        kind = type(part)
+        if kind is SystemContent:
             if role != Role.SYSTEM:
                 raise HarmonyError(
                     f"SystemContent may only appear in system messages, found in {_rust_role(role)}"
                 )
             return system_text(part, has_function_tools)
-        if role != Role.DEVELOPER:
-            raise HarmonyError(
-                f"DeveloperContent may only appear in developer messages, found in {_rust_role(role)}"
-            )
-        return developer_text(part)
+        if kind is DeveloperContent:
+            if role != Role.DEVELOPER:
+                raise HarmonyError(
+                    f"DeveloperContent may only appear in developer messages, found in {_rust_role(role)}"
+                )
+            return developer_text(part)
+        if isinstance(part, TextContent):
+            return part.text
+        raise HarmonyValueError(
+            "message content must be TextContent, SystemContent or DeveloperContent, "
+            f"got {type(part).__name__}"
+        )
 
     # -- conversations ----------------------------------------------------------
 
     def render_conversation_into(
         self, messages: List[Message], out: List[int], auto_drop_analysis: bool
     ) -> None:
-        has_function_tools = any(
-            type(part) is DeveloperContent and _has_function_tools(part)
-            for message in messages
-            for part in message.content
-        )
+        # The loop of `render_message_into`, inlined: this is the per-request path.
+        has_function_tools = _conversation_has_function_tools(messages)
         drop_before = _analysis_drop_boundary(messages) if auto_drop_analysis else 0
-        render = self.render_message_into
+        headers = self._headers
+        encode = self._encode
         for index, message in enumerate(messages):
             if index < drop_before and message.channel == "analysis":
                 continue
-            render(message, out, has_function_tools)
+            author = message.author
+            key = (author.role, author.name, message.recipient, message.channel, message.content_type)
+            try:
+                header, end = headers[key]
+            except KeyError:
+                header, end = self._header(key)
+            except TypeError:  # an unhashable value assigned after construction
+                raise _invalid_header(key) from None
+            out += header
+            for part in message.content:
+                if type(part) is TextContent:
+                    out += encode(part.text)
+                else:
+                    out += encode(self._part_text(part, author.role, has_function_tools))
+            out.append(end)
 
     def role_tokens(self, role: Role) -> List[int]:
         return self._role_tokens[role]
@@ -178,6 +191,17 @@ def _analysis_drop_boundary(messages: List[Message]) -> int:
         if message.channel == "final":
             return index
     return 0
+
+
+def _conversation_has_function_tools(messages: List[Message]) -> bool:
+    """Whether a developer message declares `functions` tools (the system
+    message then tells where calls to them go)."""
+    for message in messages:
+        if message.author.role == Role.DEVELOPER:
+            for part in message.content:
+                if type(part) is DeveloperContent and _has_function_tools(part):
+                    return True
+    return False
 
 
 def _has_function_tools(developer: DeveloperContent) -> bool:

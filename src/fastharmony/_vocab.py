@@ -19,18 +19,18 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+import sys
 from array import array
 from binascii import a2b_base64, b2a_base64
-from itertools import accumulate, pairwise
+from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 
 from ._errors import HarmonyError
 
 O200K_TIKTOKEN_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
 BUNDLED_VOCAB_PATH = Path(__file__).parent / "data" / "o200k_base.tokens"
-BUNDLED_VOCAB_SHA256 = "85062bc99aace3bbd4441f1133ac0b98aff1e8a61e1508e6e302e43b1874d286"
-_MAGIC = b"FHV1"
-_HEADER = struct.Struct("<4sI")
+BUNDLED_VOCAB_SHA256 = "154253044e9450f7cd14eae699e1ad1bc21f6a833f5f4eb1b292481344e4e556"
 
 ENCODING_NAME = "o200k_harmony"
 N_ORDINARY_TOKENS = 199_998
@@ -68,9 +68,23 @@ SPECIAL_TOKENS: dict[str, int] = {
 
 
 # -- the file formats ---------------------------------------------------------
+#
+# The packed form ("FHV2", little-endian):
+#   magic, n tokens, g length groups           4s I I
+#   token lengths, in rank order               n x u8
+#   token offsets into the blob, in rank order n x u32
+#   groups: token length and count             g x (u32, u32)
+#   the ranks of each group's tokens           n x u32
+#   the blob: tokens grouped by length, each group in rank order
+# Grouping by length is what makes loading fast: a group splits into its
+# tokens at C speed (`struct.iter_unpack`), where slicing 200k tokens one by
+# one in Python costs three times as long.
+
+_HEADER = struct.Struct("<4sII")
+_MAGIC = b"FHV2"
 
 
-def parse_tiktoken_file(text: bytes, path: object) -> list[bytes]:
+def parse_tiktoken_file(text: bytes, path: object) -> list:
     """Token bytes in rank order from a `.tiktoken` file (ranks must be 0..n-1)."""
     tokens = []
     for line_no, line in enumerate(text.splitlines(), 1):
@@ -86,31 +100,101 @@ def parse_tiktoken_file(text: bytes, path: object) -> list[bytes]:
     return tokens
 
 
-def tiktoken_file_from_token_bytes(tokens: list[bytes]) -> bytes:
+def tiktoken_file_from_token_bytes(tokens: list) -> bytes:
     return b"".join(
         b2a_base64(token, newline=False) + b" %d\n" % rank for rank, token in enumerate(tokens)
     )
 
 
-def pack_token_bytes(tokens: list[bytes]) -> bytes:
-    return _HEADER.pack(_MAGIC, len(tokens)) + bytes(map(len, tokens)) + b"".join(tokens)
+def _little_endian(values: array) -> bytes:
+    if sys.byteorder == "big":
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
 
 
-def _offsets_of(lengths) -> array:
-    # An array, not a list: 200k int objects would outlive their use as
-    # fragmented heap and cost the process 7 MB of resident memory.
-    return array("I", accumulate(lengths, initial=0))
+def _from_little_endian(typecode: str, data) -> array:
+    values = array(typecode)
+    values.frombytes(data)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
 
 
-def _unpack_token_bytes(packed: bytes, path: object) -> tuple[bytes, array]:
-    """The blob of token bytes and the offsets of each token in it (n+1 of them)."""
-    magic, count = _HEADER.unpack_from(packed)
-    lengths = packed[_HEADER.size : _HEADER.size + count]
-    blob = packed[_HEADER.size + count :]
-    offsets = _offsets_of(lengths)
-    if magic != _MAGIC or offsets[-1] != len(blob):
-        raise HarmonyError(f"invalid vocabulary file {path}: not a packed token table")
-    return blob, offsets
+def pack_token_bytes(tokens: list) -> bytes:
+    groups: dict = {}
+    for rank, token in enumerate(tokens):
+        groups.setdefault(len(token), []).append(rank)
+    blob = []
+    offsets = array("I", bytes(4 * len(tokens)))
+    position = 0
+    for ranks in groups.values():
+        for rank in ranks:
+            offsets[rank] = position
+            blob.append(tokens[rank])
+            position += len(tokens[rank])
+    return b"".join(
+        [
+            _HEADER.pack(_MAGIC, len(tokens), len(groups)),
+            bytes(map(len, tokens)),
+            _little_endian(offsets),
+            _little_endian(array("I", [v for length, ranks in groups.items() for v in (length, len(ranks))])),
+            _little_endian(array("I", [rank for ranks in groups.values() for rank in ranks])),
+            *blob,
+        ]
+    )
+
+
+class PackedVocabulary:
+    """The o200k tokens: a blob, and where each token lies in it."""
+
+    __slots__ = ("blob", "offsets", "lengths", "groups", "group_ranks")
+
+    def __init__(self, packed: bytes, path: object) -> None:
+        try:
+            magic, count, n_groups = _HEADER.unpack_from(packed)
+            if magic != _MAGIC:
+                raise ValueError("not a packed token table")
+            at = _HEADER.size
+            self.lengths = _from_little_endian("B", packed[at : at + count])
+            at += count
+            self.offsets = _from_little_endian("I", packed[at : at + 4 * count])
+            at += 4 * count
+            table = _from_little_endian("I", packed[at : at + 8 * n_groups])
+            at += 8 * n_groups
+            self.groups = list(zip(table[0::2], table[1::2]))  # (token length, count)
+            self.group_ranks = _from_little_endian("I", packed[at : at + 4 * count])
+            self.blob = packed[at + 4 * count :]
+            if sum(length * n for length, n in self.groups) != len(self.blob):
+                raise ValueError("truncated")
+        except (ValueError, struct.error) as exc:
+            raise HarmonyError(f"invalid vocabulary file {path}: {exc}") from None
+
+    @classmethod
+    def from_tokens(cls, tokens: list, path: object) -> "PackedVocabulary":
+        return cls(pack_token_bytes(tokens), path)
+
+    def token_list(self) -> list:
+        blob = self.blob
+        return [blob[o : o + n] for o, n in zip(self.offsets, self.lengths)]
+
+    def ranks(self) -> dict:
+        """token bytes -> rank, for tiktoken's CoreBPE."""
+        # The formats are compiled first, outside the struct module's cache: a
+        # few hundred long-lived objects allocated amid the 200k short-lived
+        # ones would pin their memory arenas (13 MB resident) after use.
+        formats = [struct.Struct(f"{length}s") for length, _ in self.groups]
+        first = itemgetter(0)
+        ranks: dict = {}
+        view = memoryview(self.blob)
+        at = done = 0
+        for (length, count), fixed_size in zip(self.groups, formats):
+            size = length * count
+            tokens = map(first, fixed_size.iter_unpack(view[at : at + size]))
+            ranks.update(zip(tokens, self.group_ranks[done : done + count]))
+            at += size
+            done += count
+        return ranks
 
 
 # -- loading ------------------------------------------------------------------
@@ -132,27 +216,33 @@ def _check_hash(data: bytes, expected: str, path: Path) -> None:
         )
 
 
-def load_ordinary_tokens() -> tuple[bytes, array]:
-    """The o200k token bytes (blob and offsets), from TIKTOKEN_ENCODINGS_BASE or the bundled copy."""
+def load_vocabulary() -> PackedVocabulary:
+    """The o200k tokens, from TIKTOKEN_ENCODINGS_BASE or the bundled copy."""
     base = os.environ.get("TIKTOKEN_ENCODINGS_BASE")
     if base:
         path = Path(base) / "o200k_base.tiktoken"
         text = _read(path)
         _check_hash(text, O200K_TIKTOKEN_SHA256, path)
-        tokens = parse_tiktoken_file(text, path)
-        return b"".join(tokens), _offsets_of(map(len, tokens))
+        return PackedVocabulary.from_tokens(parse_tiktoken_file(text, path), path)
     packed = _read(BUNDLED_VOCAB_PATH)
     _check_hash(packed, BUNDLED_VOCAB_SHA256, BUNDLED_VOCAB_PATH)
-    return _unpack_token_bytes(packed, BUNDLED_VOCAB_PATH)
+    return PackedVocabulary(packed, BUNDLED_VOCAB_PATH)
+
+
+def ordinary_token_bytes() -> list:
+    """The bytes of every o200k token, in rank order (tests and tools use this)."""
+    return load_vocabulary().token_list()
 
 
 class Tokenizer:
     """o200k_harmony: tiktoken's BPE for encoding, a flat table for decoding.
 
     `encode_ordinary` never produces a special token, whatever the text spells.
+    The bytes of token t are `blob[offsets[t] : offsets[t] + lengths[t]]`,
+    special tokens included (their text).
     """
 
-    __slots__ = ("core", "encode_ordinary", "_blob", "_offsets")
+    __slots__ = ("core", "encode_ordinary", "blob", "offsets", "lengths")
 
     def __init__(self) -> None:
         # tiktoken's compiled CoreBPE, without the `tiktoken.Encoding` wrapper:
@@ -160,21 +250,22 @@ class Tokenizer:
         # adds a Python frame to every call on the hot path.
         from tiktoken._tiktoken import CoreBPE
 
-        blob, offsets = load_ordinary_tokens()
-        if len(offsets) - 1 != N_ORDINARY_TOKENS:
+        vocabulary = load_vocabulary()
+        if len(vocabulary.offsets) != N_ORDINARY_TOKENS:
             raise HarmonyError(
-                f"vocabulary has {len(offsets) - 1} tokens, o200k_base has {N_ORDINARY_TOKENS}"
+                f"vocabulary has {len(vocabulary.offsets)} tokens, o200k_base has {N_ORDINARY_TOKENS}"
             )
-        ranks = {blob[start:end]: rank for rank, (start, end) in enumerate(pairwise(offsets))}
-        self.core = CoreBPE(ranks, SPECIAL_TOKENS, O200K_PATTERN)
-        del ranks
+        self.core = CoreBPE(vocabulary.ranks(), SPECIAL_TOKENS, O200K_PATTERN)
         self.encode_ordinary = self.core.encode_ordinary
         specials = [name.encode() for name in SPECIAL_TOKENS]  # dicts keep id order
-        self._blob = blob + b"".join(specials)
-        self._offsets = offsets
-        offsets.extend(accumulate(map(len, specials), initial=offsets.pop()))
+        end = len(vocabulary.blob)
+        self.blob = vocabulary.blob + b"".join(specials)
+        self.offsets = vocabulary.offsets
+        self.offsets.extend(accumulate(map(len, specials[:-1]), initial=end))
+        self.lengths = vocabulary.lengths
+        self.lengths.extend(map(len, specials))
 
     def token_bytes(self, token: int) -> bytes:
         """The bytes of one valid token id (0 <= token < N_TOKENS)."""
-        offsets = self._offsets
-        return self._blob[offsets[token] : offsets[token + 1]]
+        start = self.offsets[token]
+        return self.blob[start : start + self.lengths[token]]

@@ -1,0 +1,575 @@
+# The Harmony parser: completion tokens back into messages, one state machine
+# for streaming and batch use.
+#
+# States (as in openai-harmony):
+#   EXPECT_START  waiting for <|start|>; anything else is an error.
+#   HEADER        collecting header tokens until <|message|>; then the header
+#                 text is parsed into role/author, recipient, channel and content
+#                 type. Non-strict parsers also accept a stop token here (a
+#                 model that forgot <|message|>): the header's metadata is kept
+#                 and the rest of it becomes the content.
+#   CONTENT       collecting content until a stop token (<|end|>, <|call|>,
+#                 <|return|>) or EOS, which completes the message.
+#
+# Content is decoded incrementally, exactly as the reference does: the bytes of
+# each token join any bytes still pending from earlier tokens; the longest valid
+# UTF-8 prefix is emitted as the delta; then, if an invalid sequence follows,
+# one U+FFFD is emitted for it and its bytes dropped; an incomplete sequence at
+# the end waits for the next token (no delta). At the end of the message what is
+# still pending is decoded lossily.
+#
+# Unlike the reference, token ids are checked at the call that receives them:
+# an id outside 0..201088 raises HarmonyError instead of turning the rest of
+# the message into U+FFFD.
+#
+# Speed. `process` handles the common case — a content token whose bytes are
+# complete UTF-8 — in a few lines; everything else goes through `_control`.
+# `process_tokens` takes whole runs at once (a content run up to the next stop
+# token, a header run up to <|message|>), decoding a run's bytes in one go; it
+# falls back to token-by-token decoding for a run that holds invalid UTF-8, so
+# its end state is always the one-by-one state. Received content tokens are
+# kept as they are; the reference re-encodes every delta, which is its main cost.
+
+from __future__ import annotations
+
+import enum
+import re
+from array import array
+from typing import Any, Dict, Iterable, List, Optional
+
+from ._errors import HarmonyError, HarmonyValueError
+from ._model import Author, Message, Role, TextContent
+from ._tokens import check_token, rust_utf8_error
+from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
+
+START = SPECIAL_TOKENS["<|start|>"]
+MESSAGE = SPECIAL_TOKENS["<|message|>"]
+STOP_TOKENS = frozenset(SPECIAL_TOKENS[t] for t in ("<|end|>", "<|call|>", "<|return|>"))
+CHANNEL_MARKER = "<|channel|>"
+CONSTRAIN_MARKER = "<|constrain|>"
+
+# Rust's `char::is_whitespace` (Unicode White_Space). Python's `str.isspace`
+# also counts \x1c-\x1f, which Rust does not.
+_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_CHANNEL_END = re.compile("[<" + re.escape(_WHITESPACE) + "]")
+# Rust's `split_ascii_whitespace`: not \x0b.
+_ASCII_WHITESPACE = re.compile("[ \t\n\x0c\r]+")
+_ROLES = {role.value: role for role in Role}
+
+
+class StreamState(enum.Enum):
+    EXPECT_START = "ExpectStart"
+    HEADER = "Header"
+    CONTENT = "Content"
+
+
+EXPECT_START = StreamState.EXPECT_START
+HEADER = StreamState.HEADER
+CONTENT = StreamState.CONTENT
+
+
+class StreamableParser:
+    """Incremental parser over completion tokens (sans I/O: feed tokens, read state).
+
+    >>> parser = StreamableParser(enc, Role.ASSISTANT)
+    >>> for token in enc.encode("<|channel|>final<|message|>Hi!", allowed_special="all"):
+    ...     parser = parser.process(token)
+    >>> parser.current_channel, parser.current_content, parser.last_content_delta
+    ('final', 'Hi!', '!')
+    """
+
+    __slots__ = (
+        "_blob",
+        "_offsets",
+        "_lengths",
+        "_decode_run",
+        "_strict",
+        "_tokens",
+        "_messages",
+        "_next_role",
+        "_state",
+        "_run_start",
+        "_header",
+        "_pieces",
+        "_pending",
+        "_last_delta",
+    )
+
+    def __init__(self, encoding, role: Optional[Role], *, strict: bool = True) -> None:
+        # A HarmonyEncoding, or (internally) its Tokenizer.
+        tokenizer = encoding if type(encoding) is Tokenizer else getattr(encoding, "_tokenizer", None)
+        if type(tokenizer) is not Tokenizer:
+            raise HarmonyValueError(
+                f"StreamableParser needs a fastharmony HarmonyEncoding, got {type(encoding).__name__}"
+            )
+        self._blob = tokenizer.blob
+        self._offsets = tokenizer.offsets
+        self._lengths = tokenizer.lengths
+        self._decode_run = tokenizer.core.decode_bytes
+        self._strict = bool(strict)
+        self._tokens: List[int] = []
+        self._messages: List[Message] = []
+        self._next_role = None if role is None else _role_argument(role)
+        self._state = EXPECT_START if role is None else HEADER
+        # Where the current header's (or content's) tokens begin in `_tokens`:
+        # every token fed in HEADER or CONTENT state, stop tokens aside, belongs
+        # to the header or content, so a start index describes them.
+        self._run_start = 0
+        self._header: Optional[tuple] = None  # (role, name, recipient, channel, content_type)
+        self._pieces: List[str] = []
+        self._pending = b""
+        self._last_delta: Optional[str] = None
+
+    # -- feeding ----------------------------------------------------------------
+
+    def process(self, token: int) -> "StreamableParser":
+        """Consume one token."""
+        if type(token) is not int or not 0 <= token <= LAST_TOKEN_ID:
+            token = check_token(token)
+        self._tokens.append(token)
+        if self._state is CONTENT and token not in STOP_TOKENS:
+            start = self._offsets[token]
+            data = self._blob[start : start + self._lengths[token]]
+            if self._pending:
+                self._decode_step(data)
+            else:
+                try:
+                    text = data.decode()
+                except UnicodeDecodeError:
+                    self._decode_step(data)
+                else:
+                    self._pieces.append(text)
+                    self._last_delta = text
+        else:
+            self._control(token)
+        return self
+
+    def process_tokens(self, tokens: Iterable[int]) -> "StreamableParser":
+        """Consume many tokens; the same as `process` on each, in one call.
+
+        For speculative decoding and batched serving, which deliver several
+        tokens per step. An invalid token id raises after the tokens before it
+        have been processed, as it would one by one.
+        """
+        ids = _as_token_ids(tokens)
+        if ids is None:  # something is not a token id: go one by one to find it
+            for token in _token_sequence(tokens):
+                self.process(token)
+            return self
+        tokens = ids
+        n = len(tokens)
+        scan = _Scanner(tokens, n)
+        i = 0
+        while i < n:
+            state = self._state
+            if state is CONTENT:
+                j = scan.next_stop(i)
+                if j > i:
+                    self._content_run(tokens, i, j)
+                    i = j
+                else:  # a stop token completes the message
+                    self._tokens.append(tokens[i])
+                    self._finish_message()
+                    i += 1
+                continue
+            elif state is HEADER:
+                j = scan.next_header_end(i, self._strict)
+                if j > i:
+                    run = tokens[i:j]
+                    if max(run) > LAST_TOKEN_ID:
+                        for token in run:
+                            self.process(token)
+                    else:
+                        self._tokens += run
+                    i = j
+                    continue
+            self.process(tokens[i])
+            i += 1
+        return self
+
+    def process_eos(self) -> "StreamableParser":
+        """Signal the end of the stream: completes a message in progress."""
+        state = self._state
+        if state is CONTENT:
+            self._finish_message()
+        elif state is HEADER:
+            raise HarmonyError("Unexpected EOS while waiting for message header to complete")
+        return self
+
+    # -- the state machine --------------------------------------------------------
+
+    def _control(self, token: int) -> None:
+        """Every transition except a content token in CONTENT."""
+        state = self._state
+        if state is EXPECT_START:
+            if token != START:
+                raise HarmonyError(f"Unexpected token {token} while expecting start token {START}")
+            self._state = HEADER
+            self._run_start = len(self._tokens)
+        elif state is HEADER:
+            if token == MESSAGE:
+                # As the reference: a header that fails to parse leaves EXPECT_START.
+                self._state = EXPECT_START
+                self._header = self._parse_header_tokens()
+                self._next_role = None
+                self._run_start = len(self._tokens)
+                self._pieces = []
+                self._pending = b""
+                self._last_delta = None
+                self._state = CONTENT
+            elif not self._strict and token in STOP_TOKENS:
+                self._recover_headerless_message()
+        else:  # CONTENT, and the token is a stop token
+            self._finish_message()
+
+    def _finish_message(self) -> None:
+        role, name, recipient, channel, content_type = self._header
+        text = "".join(self._pieces)
+        if self._pending:
+            text += self._pending.decode("utf-8", "replace")
+        self._messages.append(_message(role, name, recipient, channel, content_type, text))
+        self._state = EXPECT_START
+        self._last_delta = None
+        self._pieces = []
+        self._pending = b""
+
+    def _recover_headerless_message(self) -> None:
+        # Non-strict: a stop token before <|message|>. When the parser was given
+        # the role, the header's metadata is kept and the rest becomes content.
+        role = self._next_role
+        header_tokens = self._tokens[self._run_start : -1]  # the stop token aside
+        if role is not None and header_tokens:
+            text = self._decode_utf8(header_tokens)
+            header, rest = parse_header(text, role, parse_recipient_and_type=False)
+            self._messages.append(_message(*header, rest or ""))
+        self._state = EXPECT_START
+        self._next_role = None
+
+    def _parse_header_tokens(self) -> tuple:
+        # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
+        key = (self._next_role, *self._tokens[self._run_start : -1])  # <|message|> aside
+        header = _parsed_headers.get(key)
+        if header is not None:
+            return header
+        try:
+            text = self._bytes_of(key[1:]).decode()
+        except UnicodeDecodeError:
+            raise HarmonyError("could not decode header") from None
+        header, rest = parse_header(text, self._next_role, parse_recipient_and_type=True)
+        if rest is not None:
+            raise HarmonyError(
+                f"unexpected tokens remaining in message header: Some({rust_debug_str(rest)})"
+            )
+        if len(_parsed_headers) >= _PARSED_HEADERS_LIMIT:
+            _parsed_headers.clear()
+        _parsed_headers[key] = header
+        return header
+
+    # -- content decoding -----------------------------------------------------------
+
+    def _decode_step(self, data: bytes) -> None:
+        """One content token's bytes, the reference's way (see the file comment)."""
+        buffer = self._pending + data
+        try:
+            text = buffer.decode()
+        except UnicodeDecodeError as exc:
+            delta = buffer[: exc.start].decode()
+            buffer = buffer[exc.start :]
+            if exc.reason == "unexpected end of data":
+                self._last_delta = None  # waiting for the rest of a character
+            else:
+                delta += "\ufffd"
+                buffer = buffer[exc.end - exc.start :]
+            if delta:
+                self._pieces.append(delta)
+                self._last_delta = delta
+            self._pending = buffer
+        else:
+            self._pieces.append(text)
+            self._last_delta = text
+            self._pending = b""
+
+    def _content_run(self, tokens: List[int], i: int, j: int) -> None:
+        """Content tokens i..j-1 (no stop token among them), as if one by one."""
+        if j - i > 1:
+            try:
+                # tiktoken's decoder also rejects ids past the vocabulary.
+                data = self._decode_run(tokens[i : j - 1])
+            except KeyError:
+                for token in tokens[i:j]:
+                    self.process(token)  # raises at the first invalid id
+                return
+            self._tokens += tokens[i : j - 1]
+            # All but the last token at once. That is the one-by-one result
+            # whenever the bytes hold no invalid sequence: the valid prefix is
+            # emitted and an incomplete character stays pending.
+            buffer = self._pending + data
+            try:
+                self._pieces.append(buffer.decode())
+                self._pending = b""
+            except UnicodeDecodeError as exc:
+                if exc.reason != "unexpected end of data":
+                    for token in tokens[i : j - 1]:
+                        self._decode_step(self._bytes_of((token,)))
+                else:
+                    if exc.start:
+                        self._pieces.append(buffer[: exc.start].decode())
+                    self._pending = buffer[exc.start :]
+        # The last token sets `last_content_delta`, as it would alone.
+        self.process(tokens[j - 1])
+
+    def _bytes_of(self, tokens) -> bytes:
+        blob, offsets, lengths = self._blob, self._offsets, self._lengths
+        return b"".join([blob[offsets[t] : offsets[t] + lengths[t]] for t in tokens])
+
+    def _decode_utf8(self, tokens: List[int]) -> str:
+        try:
+            return self._bytes_of(tokens).decode()
+        except UnicodeDecodeError as exc:
+            raise HarmonyError(
+                f"Could not decode tokens: Invalid utf-8 sequence: {rust_utf8_error(exc)}"
+            ) from None
+
+    # -- reading --------------------------------------------------------------------
+
+    @property
+    def current_content(self) -> str:
+        """The decoded content of the message in progress ('' outside content)."""
+        if self._state is not CONTENT:
+            return ""
+        pieces = self._pieces
+        if len(pieces) > 1:
+            pieces[:] = ["".join(pieces)]
+        return pieces[0] if pieces else ""
+
+    @property
+    def current_role(self) -> Optional[Role]:
+        if self._state is CONTENT:
+            return self._header[0]
+        return self._next_role
+
+    @property
+    def current_channel(self) -> Optional[str]:
+        return self._header[3] if self._state is CONTENT else None
+
+    @property
+    def current_recipient(self) -> Optional[str]:
+        return self._header[2] if self._state is CONTENT else None
+
+    @property
+    def current_content_type(self) -> Optional[str]:
+        return self._header[4] if self._state is CONTENT else None
+
+    @property
+    def last_content_delta(self) -> Optional[str]:
+        """The text the last token added to the content (None if it added none)."""
+        return self._last_delta
+
+    @property
+    def messages(self) -> List[Message]:
+        """The messages completed so far."""
+        return list(self._messages)
+
+    @property
+    def tokens(self) -> List[int]:
+        """Every token fed so far."""
+        return list(self._tokens)
+
+    @property
+    def state(self) -> StreamState:
+        return self._state
+
+    @property
+    def state_data(self) -> Dict[str, Any]:
+        """The state in the reference's shape; `content_tokens` are the tokens as received."""
+        state = self._state
+        if state is EXPECT_START:
+            return {"state": "ExpectStart"}
+        if state is HEADER:
+            return {"state": "Header", "header_tokens": self._tokens[self._run_start :]}
+        role, name, recipient, channel, content_type = self._header
+        author: Dict[str, Any] = {"role": role.value}
+        if name is not None:
+            author["name"] = name
+        return {
+            "state": "Content",
+            "header": {
+                "author": author,
+                "recipient": recipient,
+                "channel": channel,
+                "content_type": content_type,
+            },
+            "content_tokens": self._tokens[self._run_start :],
+        }
+
+
+# -- header text ------------------------------------------------------------------
+
+
+def parse_header(text: str, role: Optional[Role], parse_recipient_and_type: bool):
+    """((role, name, recipient, channel, content_type), rest) from a header's text.
+
+    The reference's rules: the channel follows <|channel|> up to whitespace or
+    '<'; the remaining words are the role (when not given), then an optional
+    recipient (`to=` or a bare word) and content type, last. An unknown first
+    word followed by more words names a tool author. Words left over are `rest`.
+    """
+    channel = None
+    at = text.find(CHANNEL_MARKER)
+    if at != -1:
+        after = text[at + len(CHANNEL_MARKER) :]
+        end = _CHANNEL_END.search(after)
+        end = end.start() if end else len(after)
+        if end == 0:
+            raise HarmonyError("channel marker present but no channel value found in header")
+        channel = after[:end]
+        text = text[:at] + after[end:]
+    text = text.strip(_WHITESPACE)
+    if CONSTRAIN_MARKER in text:
+        text = text.replace(CONSTRAIN_MARKER, " " + CONSTRAIN_MARKER).strip(_WHITESPACE)
+    parts = [part for part in _ASCII_WHITESPACE.split(text) if part]
+
+    name = None
+    if role is None:
+        if not parts:
+            raise HarmonyError("message header did not contain a role")
+        first = parts[0]
+        role = _ROLES.get(first)
+        if role is None:
+            if len(parts) > 1 or first.startswith("to="):
+                del parts[0]
+                role = Role.TOOL
+            else:
+                raise HarmonyError(f"Unknown role: {first}")
+        if role is Role.TOOL:
+            name = first
+    if parts and parts[0] == role.value:
+        del parts[0]
+
+    recipient = content_type = None
+    if parse_recipient_and_type and parts:
+        count = len(parts)
+        last = parts.pop()
+        if last.startswith("to="):
+            recipient = last[3:]
+        elif count == 1:
+            # A lone word is a recipient, even `<|constrain|>json` (openai-harmony
+            # 0.0.8; later versions read that one as a content type).
+            recipient = last
+        else:
+            content_type = last
+            if parts:
+                raw = parts.pop()
+                recipient = raw[3:] if raw.startswith("to=") else raw
+    rest = " ".join(parts) if parts else None
+    return (role, name, recipient, channel, content_type), rest
+
+
+def rust_debug_str(text: str) -> str:
+    """`{:?}` of a Rust string, as the reference's messages print it."""
+    out = ['"']
+    for char in text:
+        escaped = _RUST_ESCAPES.get(char)
+        if escaped is not None:
+            out.append(escaped)
+        elif char.isprintable() or char == " ":
+            out.append(char)
+        else:
+            out.append(f"\\u{{{ord(char):x}}}")
+    out.append('"')
+    return "".join(out)
+
+
+_RUST_ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"', "\0": "\\0"}
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _message(role, name, recipient, channel, content_type, text) -> Message:
+    return Message(
+        author=Author(role=role, name=name),
+        content=[TextContent(text=text)],
+        channel=channel,
+        recipient=recipient,
+        content_type=content_type,
+    )
+
+
+def _role_argument(role) -> Role:
+    if isinstance(role, Role):
+        return role
+    found = _ROLES.get(role) if isinstance(role, str) else None
+    if found is None:
+        raise HarmonyValueError(f"unknown role: {role!r:.80}")
+    return found
+
+
+_parsed_headers: dict = {}
+_PARSED_HEADERS_LIMIT = 4096
+
+
+class _Scanner:
+    """Finds the next stop token or <|message|> in a batch, amortised linear.
+
+    `list.index` scans at C speed; remembering where each value occurs next
+    means no stretch of the batch is scanned twice for the same value.
+    """
+
+    __slots__ = ("_tokens", "_n", "_next", "_stops")
+
+    def __init__(self, tokens: List[int], n: int) -> None:
+        self._tokens = tokens
+        self._n = n
+        self._next: Dict[int, int] = {}
+        self._stops = tuple(STOP_TOKENS.intersection(tokens))  # only these can be found
+
+    def _find(self, value: int, i: int) -> int:
+        at = self._next.get(value, -1)
+        if at < i:
+            try:
+                at = self._tokens.index(value, i)
+            except ValueError:
+                at = self._n
+            self._next[value] = at
+        return at
+
+    def next_stop(self, i: int) -> int:
+        stops = self._stops
+        if len(stops) == 1:
+            return self._find(stops[0], i)
+        return min([self._find(stop, i) for stop in stops], default=self._n)
+
+    def next_header_end(self, i: int, strict: bool) -> int:
+        end = self._find(MESSAGE, i)
+        return end if strict else min(end, self.next_stop(i))
+
+
+def _as_token_ids(tokens) -> Optional[List[int]]:
+    """The tokens as a new list of ints >= 0, or None if one is not (the caller
+    then goes one by one, so the error comes at the right place). Ids past the
+    vocabulary are caught later, at lower cost."""
+    if isinstance(tokens, (str, bytes, bytearray, memoryview)):
+        return None  # array() would take bytes as raw machine integers
+    try:
+        return array("I", tokens).tolist()
+    except (TypeError, OverflowError, ValueError):
+        return None
+
+
+def _token_sequence(tokens):
+    if isinstance(tokens, (str, bytes, bytearray, memoryview)):
+        raise HarmonyValueError(f"expected a sequence of token ids, got {type(tokens).__name__}")
+    try:
+        return iter(tokens)
+    except TypeError:
+        raise HarmonyValueError(
+            f"expected a sequence of token ids, got {type(tokens).__name__}"
+        ) from None
+
+
+def parse_tokens(tokenizer: Tokenizer, tokens, role, strict) -> List[Message]:
+    parser = StreamableParser(tokenizer, role, strict=strict)
+    parser.process_tokens(tokens)
+    parser.process_eos()
+    return parser._messages
