@@ -545,7 +545,10 @@ def test_demo_prints_the_prompt_its_ids_and_the_parsed_completion(ref):
     ids_section = next(s for s in sections if s.startswith(f"3. Its {len(prompt)} token ids"))
     ids = [int(t) for t in ids_section.split("\n", 1)[1].replace("\n", " ").replace(",", " ").split()]
     assert ids == prompt
-    assert ref.decode_utf8(prompt).replace("<|end|>", "<|end|>\n") in out
+    prompt_text = ref.decode_utf8(prompt)
+    for stop in ("<|end|>", "<|call|>"):  # the demo breaks the line after each stop token
+        prompt_text = prompt_text.replace(stop, stop + "\n")
+    assert prompt_text in out
     completion = ref.encode(_demo.COMPLETION, allowed_special="all")
     parsed = ref.parse_messages_from_completion_tokens(completion, oh.Role.ASSISTANT)
     assert [m.recipient for m in parsed] == [None, "functions.get_weather"]
@@ -583,8 +586,13 @@ BAD_INPUTS = {
     "tool-without-name-message": (["render-msg"], '{"role":"tool","content":"x"}', "tools should have a name"),
     "non-integer-token": (["parse"], "[200006, 1.5]", "fastharmony: error: tokens[1]: expected `int`, got `float`"),
     "string-token": (["decode"], '[1, "2"]', "fastharmony: error: tokens[1]: expected `int`, got `str`"),
-    "out-of-range-token": (["decode"], "[1, 2, 99999999]", "fastharmony: error: tokens[2]: unknown token id 99999999"),
-    "negative-token": (["parse"], "[-1]", "fastharmony: error: tokens[0]: unknown token id -1"),
+    "out-of-range-token": (["decode"], "[1, 2, 99999999]", "fastharmony: error: tokens[2]: invalid token for decoding: 99999999"),
+    "out-of-range-token-parse": (
+        ["parse"],
+        "[200006, 1428, 200008, 99999999]",
+        "fastharmony: error: tokens[3]: invalid token for decoding: 99999999",
+    ),
+    "negative-token": (["parse"], "[-1]", "fastharmony: error: tokens[0]: invalid token for decoding: -1"),
     "tokens-not-a-list": (["parse"], '{"tokens": []}', "tokens: expected a JSON list of token ids"),
     "truncated-header": (
         ["parse"],
@@ -592,11 +600,11 @@ BAD_INPUTS = {
         "fastharmony: error: end of tokens: unexpected EOS while waiting for message header to complete",
     ),
     "unexpected-token": (["parse"], "[200005]", "fastharmony: error: tokens[0]: unexpected token 200005"),
-    "invalid-utf8-decode": (["decode"], "[180]", "invalid utf-8 sequence of 1 bytes from index 0 (--lossy"),
+    "invalid-utf8-decode": (["decode"], "[180]", "fastharmony: error: the tokens decode to invalid UTF-8 at byte 0; --lossy"),
     "invalid-utf8-text": (["encode"], b"ab\xffc", "fastharmony: error: input: invalid UTF-8 at byte 2"),
     "disallowed-special": (["encode"], "hi <|end|>", "'<|end|>'. Pass --allow-special"),
     "stream-non-integer": (["stream"], "200006 1428\n12 abc\n", "fastharmony: error: line 2: 'abc' is not a token id"),
-    "stream-out-of-range": (["stream"], "[200006, 99999999]\n", "line 1: tokens[1]: unknown token id 99999999"),
+    "stream-out-of-range": (["stream"], "[200006, 99999999]\n", "fastharmony: error: line 1: invalid token for decoding: 99999999"),
     "stream-bad-json-line": (["stream"], "[200006,\n", "fastharmony: error: line 1: malformed JSON"),
     "stream-truncated-header": (
         ["stream"],

@@ -254,16 +254,16 @@ def _read_tokens(io: IO) -> List[int]:
     return _token_list(io.read("a JSON list of token ids"), "tokens")
 
 
-def _check_token_ids(encoding, tokens: List[int], where: str) -> None:
-    """Every id in the vocabulary, or an error naming the first that is not."""
+def _decoded_bytes(encoding, tokens: List[int]) -> bytes:
+    """The bytes of the tokens; an unknown id is named with its index."""
     try:
-        encoding.decode_bytes(tokens)
+        return encoding.decode_bytes(tokens)
     except HarmonyError:
         for index, token in enumerate(tokens):
             try:
                 encoding.decode_bytes([token])
-            except HarmonyError:
-                raise BadInput(f"{where}[{index}]: unknown token id {token}") from None
+            except HarmonyError as exc:
+                raise BadInput(f"tokens[{index}]: {_sentence(exc)}") from None
         raise
 
 
@@ -579,7 +579,6 @@ def _parse_command(args, io):
     """
     tokens = _read_tokens(io)
     encoding = _encoding()
-    _check_token_ids(encoding, tokens, "tokens")
     messages = _parse(encoding, tokens, _role(args.role), not args.non_strict)
     io.write_json([message.to_dict() for message in messages])
 
@@ -596,16 +595,14 @@ def _decode(args, io):
       $ echo '[200006,1428,200008,12194,200007]' | fastharmony decode
       <|start|>user<|message|>Hi<|end|>
     """
-    tokens = _read_tokens(io)
-    encoding = _encoding()
-    _check_token_ids(encoding, tokens, "tokens")
-    if args.lossy:
-        text = encoding.decode(tokens)
-    else:
-        try:
-            text = encoding.decode_utf8(tokens)
-        except HarmonyError as exc:
-            raise BadInput(f"{_sentence(exc)} (--lossy replaces invalid bytes with U+FFFD)") from None
+    data = _decoded_bytes(_encoding(), _read_tokens(io))
+    try:
+        text = data.decode("utf-8", errors="replace" if args.lossy else "strict")
+    except UnicodeDecodeError as exc:
+        raise BadInput(
+            f"the tokens decode to invalid UTF-8 at byte {exc.start}; "
+            "--lossy replaces invalid bytes with U+FFFD"
+        ) from None
     io.write_text(text)
     if io.out.isatty() and not text.endswith("\n"):
         io.write_text("\n")
@@ -685,7 +682,6 @@ def _stream(args, io):
 
     try:
         for line, tokens in _token_batches(io.chunks()):
-            _check_token_ids(encoding, tokens, f"line {line}: tokens")
             for token in tokens:
                 try:
                     parser.process(token)
@@ -734,7 +730,6 @@ def _show(args, io):
     style = io.style(args.color)
     if isinstance(value, list) and all(type(item) is int for item in value):
         encoding = _encoding()
-        _check_token_ids(encoding, value, "tokens")
         parsed, pending = _walk(encoding, value, _role(args.role), not args.non_strict, keep_open_header=True)
         _show_parsed(io, encoding, style, parsed, pending)
         return
@@ -790,7 +785,7 @@ def _demo_command(args, io):
         section(
             4,
             "A completion the model might write: analysis, then a tool call",
-            [_styled_tokens(encoding, completion, style, line_breaks=True), *ids(completion)],
+            [_styled_tokens(encoding, completion, style, line_breaks=True).rstrip("\n"), *ids(completion)],
         ),
         section(
             5,
