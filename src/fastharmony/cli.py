@@ -24,6 +24,7 @@ import os
 import re
 import sys
 import textwrap
+from contextlib import contextmanager
 from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 import msgspec
@@ -61,8 +62,7 @@ def arg(*flags: str, **options) -> Arg:
 
 
 class Command(NamedTuple):
-    name: str
-    run: Callable[[argparse.Namespace, "IO"], None]
+    run: Callable[[argparse.Namespace, "IO"], Optional[int]]  # returns None or an exit status
     summary: str
     arguments: Tuple[Arg, ...]
     reads_input: bool
@@ -73,16 +73,21 @@ COMMANDS: Dict[str, Command] = {}
 
 def command(name: str, summary: str, *arguments: Arg, reads_input: bool = True):
     """Register the decorated function as `fastharmony NAME`; its docstring is
-    the command's `--help` text."""
+    the command's `--help` text. It returns None (success) or an exit status."""
 
     def register(run):
-        COMMANDS[name] = Command(name, run, summary, arguments, reads_input)
+        COMMANDS[name] = Command(run, summary, arguments, reads_input)
         return run
 
     return register
 
 
-ROLE = arg("--role", choices=ROLE_NAMES, help="the role the tokens start inside the header of")
+ROLE = arg(
+    "--role",
+    choices=ROLE_NAMES,
+    help="the tokens begin inside this role's header, as a model's output does after "
+    "a prompt from render-completion (without it they begin with <|start|>)",
+)
 NON_STRICT = arg(
     "--non-strict",
     action="store_true",
@@ -213,41 +218,38 @@ def _read_conversation(io: IO) -> Conversation:
     return Conversation.from_json(data)
 
 
-class _WhichMessage:
+@contextmanager
+def _which_message(encoding, messages: Sequence[Message]) -> Iterator[None]:
     """Names the message a rendering error came from: the renderer's errors say
     what is wrong, and rendering the messages one by one finds where."""
-
-    def __init__(self, encoding, messages: Sequence[Message]) -> None:
-        self.encoding = encoding
-        self.messages = messages
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, exc, tb) -> bool:
-        if kind is None or not issubclass(kind, HarmonyError):
-            return False
-        for index, message in enumerate(self.messages):
+    try:
+        yield
+    except HarmonyError:
+        for index, message in enumerate(messages):
             try:
-                self.encoding.render(message)
+                encoding.render(message)
             except HarmonyError as located:
                 raise BadInput(f"messages[{index}]: {_sentence(located)}") from None
-        return False
+        raise
 
 
 # -- reading token ids ----------------------------------------------------------
 
 
-def _token_list(data: bytes, where: str) -> List[int]:
+def _token_list(data, where: str) -> List[int]:
+    """Token ids from JSON bytes (or an already decoded JSON value): a list of
+    integers, or an error naming the first item that is not one."""
     try:
-        return msgspec.json.decode(data, type=List[int])
-    except msgspec.DecodeError as exc:
-        if not isinstance(exc, msgspec.ValidationError):
-            raise BadInput(f"{where}: {_json_problem(exc)}") from None
+        if isinstance(data, bytes):
+            return msgspec.json.decode(data, type=List[int])
+        return msgspec.convert(data, List[int], strict=True)
+    except msgspec.ValidationError as exc:
         problem, _, path = str(exc).partition(" - at `$")
         if not path:
             raise BadInput(f"{where}: expected a JSON list of token ids, got {problem.split()[-1]}") from None
         raise BadInput(f"{where}{path.rstrip('`')}: {_sentence(problem)}") from None
+    except msgspec.DecodeError as exc:
+        raise BadInput(f"{where}: {_json_problem(exc)}") from None
 
 
 def _read_tokens(io: IO) -> List[int]:
@@ -419,7 +421,7 @@ def _rendered(encoding, messages: Sequence[Message]) -> List[Parsed]:
     dropped). Text never renders to a special token, so every message's tokens
     begin at its one <|start|>."""
     config = RenderConversationConfig(auto_drop_analysis=False)
-    with _WhichMessage(encoding, messages):
+    with _which_message(encoding, messages):
         tokens = encoding.render_conversation(Conversation.from_messages(list(messages)), config)
     start = _special(encoding, "<|start|>")
     bounds = [index for index, token in enumerate(tokens) if token == start] + [len(tokens)]
@@ -530,7 +532,7 @@ def _render_convo(args, io):
     """
     conversation = _read_conversation(io)
     encoding = _encoding()
-    with _WhichMessage(encoding, conversation.messages):
+    with _which_message(encoding, conversation.messages):
         io.write_json(encoding.render_conversation(conversation, _render_config(args)))
 
 
@@ -549,7 +551,7 @@ def _render_completion(args, io):
     """
     conversation = _read_conversation(io)
     encoding = _encoding()
-    with _WhichMessage(encoding, conversation.messages):
+    with _which_message(encoding, conversation.messages):
         tokens = encoding.render_conversation_for_completion(
             conversation, Role(args.role), _render_config(args)
         )
@@ -563,7 +565,7 @@ def _render_training(args, io):
     """
     conversation = _read_conversation(io)
     encoding = _encoding()
-    with _WhichMessage(encoding, conversation.messages):
+    with _which_message(encoding, conversation.messages):
         io.write_json(encoding.render_conversation_for_training(conversation, _render_config(args)))
 
 
@@ -728,9 +730,10 @@ def _show(args, io):
     """
     value = _decode_any_json(io.read("a conversation, messages or token ids as JSON"))
     style = io.style(args.color)
-    if isinstance(value, list) and all(type(item) is int for item in value):
+    if isinstance(value, list) and not (value and isinstance(value[0], dict)):
+        tokens = _token_list(value, "tokens")
         encoding = _encoding()
-        parsed, pending = _walk(encoding, value, _role(args.role), not args.non_strict, keep_open_header=True)
+        parsed, pending = _walk(encoding, tokens, _role(args.role), not args.non_strict, keep_open_header=True)
         _show_parsed(io, encoding, style, parsed, pending)
         return
     if args.role is not None or args.non_strict:
@@ -800,6 +803,14 @@ def _demo_command(args, io):
 # -- main -------------------------------------------------------------------------
 
 
+def _help_text(doc: str) -> str:
+    """A command's docstring as its --help text: without the function body's
+    indentation, so that examples stay indented as written."""
+    first, *rest = doc.splitlines()
+    body = [line[4:] if line.startswith("    ") else line.strip() for line in rest]
+    return "\n".join([first.strip(), *body]).strip()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -816,7 +827,7 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
             help=spec.summary,
-            description=textwrap.dedent(spec.run.__doc__ or spec.summary),
+            description=_help_text(spec.run.__doc__ or spec.summary),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         if spec.reads_input:
@@ -836,7 +847,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     io = IO(getattr(args, "input", None))
     try:
-        COMMANDS[args.command].run(args, io)
+        status = COMMANDS[args.command].run(args, io)
         io.out.flush()
     except (BadInput, HarmonyError) as exc:
         print(f"{PROG}: error: {_sentence(exc)}", file=sys.stderr)
@@ -847,7 +858,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":
