@@ -514,11 +514,12 @@ def test_str_and_int_subclasses_are_their_plain_values(ref):
     assert_parameters(ref, schema, '{\nred?: "red", // default: [9]\n}')
 
 
-def test_ordered_dicts_keep_storage_order(ref):
-    # The reference's pydantic layer copies nested dicts in storage order.
+def test_ordered_dicts_keep_iteration_order(ref):
+    # The reference's pydantic layer (2.14 and later, pinned by the test extra)
+    # copies nested mappings in iteration order.
     properties = OrderedDict([("a", {}), ("b", {})])
     properties.move_to_end("a")
-    assert_parameters(ref, {"type": "object", "properties": properties}, "{\na?: any,\nb?: any,\n}")
+    assert_parameters(ref, {"type": "object", "properties": properties}, "{\nb?: any,\na?: any,\n}")
 
 
 def test_surrogate_pairs_are_joined(ref):
