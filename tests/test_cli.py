@@ -9,6 +9,7 @@ usage errors exit 2.
 
 import json
 import os
+import pty
 import queue
 import subprocess
 import sys
@@ -235,7 +236,7 @@ def test_render_convo_matches_the_reference(ref, conversation, no_auto_drop):
     assert ok("render-convo", *flags, input=conversation.to_json()) == compact(expected)
 
 
-def test_no_auto_drop_keeps_the_analysis_before_a_final_answer(ref):
+def test_no_auto_drop_keeps_the_analysis_before_a_final_answer():
     convo = chat_with_final_answer().to_json()
     assert ok("render-convo", input=convo) != ok("render-convo", "--no-auto-drop", input=convo)
 
@@ -342,7 +343,7 @@ def test_encode_special_as_text_keeps_spellings_as_text(ref):
     assert ok("encode", "--special-as-text", input=text) == compact(expected)
 
 
-def test_encode_then_decode_round_trips(ref):
+def test_encode_then_decode_round_trips():
     text = "round ✓ trip\n"
     tokens = ok("encode", input=text)
     assert ok("decode", input=tokens) == text.encode()
@@ -432,8 +433,10 @@ def test_stream_non_strict_recovers_as_the_reference(ref):
     assert out == expected_stream_output(ref, tokens, strict=False)
 
 
-def test_stream_writes_each_event_before_the_next_token_arrives(ref):
-    """A real pipe: write one token, read its events back, then write the next."""
+@pytest.mark.parametrize("separator", ["\n", " "], ids=["newline", "space"])
+def test_stream_writes_each_event_before_the_next_token_arrives(ref, separator):
+    """A real pipe: write one token, read its events back, then write the next
+    (separated by spaces, no line is ever finished until the end)."""
     tokens = ref.encode(COMPLETION, allowed_special="all")
     per_token, at_end = reference_events(ref, tokens, oh.Role.ASSISTANT)
     assert sum(map(len, per_token)) > 5
@@ -450,7 +453,7 @@ def test_stream_writes_each_event_before_the_next_token_arrives(ref):
     reader.start()
     try:
         for token, events in zip(tokens, per_token):
-            process.stdin.write(f"{token}\n".encode())
+            process.stdin.write(f"{token}{separator}".encode())
             process.stdin.flush()
             for event in events:
                 assert lines.get(timeout=TIMEOUT) == compact(event)
@@ -477,7 +480,7 @@ def test_stream_writes_the_events_before_a_bad_token(ref):
 # -- show and demo --------------------------------------------------------------------
 
 
-def test_show_lists_the_messages_plainly_when_piped(ref):
+def test_show_lists_the_messages_plainly_when_piped():
     out = ok("show", input=tool_call_chat().to_json()).decode()
     assert "\x1b[" not in out
     lines = out.splitlines()
@@ -488,7 +491,54 @@ def test_show_lists_the_messages_plainly_when_piped(ref):
     assert '  {"sunny":true}' in lines
 
 
-def test_show_colours_special_tokens_when_asked(ref):
+def on_a_terminal(*args, input=b"", **env) -> str:
+    """`fastharmony ARGS` with its stdout on a pseudo-terminal; what it wrote there."""
+    controller, terminal = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "fastharmony.cli", *args],
+            input=input.encode() if isinstance(input, str) else input,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            env=_env(**env),
+            timeout=TIMEOUT,
+        )
+        os.close(terminal)
+        terminal = None
+        assert result.returncode == 0, result.stderr.decode()
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks).decode().replace("\r\n", "\n")
+    finally:
+        os.close(controller)
+        if terminal is not None:
+            os.close(terminal)
+
+
+def test_show_colours_special_tokens_on_a_terminal():
+    out = on_a_terminal("show", input=tool_call_chat().to_json())
+    assert "\x1b[1;35m<|constrain|>\x1b[0mjson" in out
+
+
+def test_show_on_a_terminal_respects_no_color():
+    out = on_a_terminal("show", input=tool_call_chat().to_json(), NO_COLOR="1")
+    assert "\x1b[" not in out and "<|constrain|>json" in out
+
+
+def test_decode_ends_the_line_on_a_terminal_only(ref):
+    tokens = json.dumps(ref.encode("no newline"))
+    assert on_a_terminal("decode", input=tokens) == "no newline\n"
+    assert ok("decode", input=tokens) == b"no newline"
+
+
+def test_show_colours_special_tokens_when_asked():
     out = ok("show", "--color", "always", input=tool_call_chat().to_json()).decode()
     assert "\x1b[1;35m<|constrain|>\x1b[0mjson" in out
     assert "\x1b[1;35m<|call|>\x1b[0m" in out
@@ -497,11 +547,6 @@ def test_show_colours_special_tokens_when_asked(ref):
 def test_show_leaves_text_that_spells_a_special_token_uncoloured():
     out = ok("show", "--color", "always", input=plain_chat().to_json()).decode()
     assert "Say <|end|> literally." in out
-
-
-def test_show_respects_no_color():
-    out = ok("show", "--color", "auto", input=plain_chat().to_json(), NO_COLOR="1").decode()
-    assert "\x1b[" not in out
 
 
 def test_show_names_the_author_of_a_named_message(ref):
