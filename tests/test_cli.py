@@ -174,8 +174,15 @@ def test_every_command_has_help(name):
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["frobnicate"], ["stop", "--bogus"], ["parse", "--role", "wizard"], ["render-completion", "--role"]],
-    ids=["no-command", "unknown-command", "unknown-option", "unknown-role", "missing-value"],
+    [
+        [],
+        ["frobnicate"],
+        ["stop", "--bogus"],
+        ["parse", "--role", "wizard"],
+        ["render-completion", "--role"],
+        ["encode", "--allow-special", "--special-as-text"],
+    ],
+    ids=["no-command", "unknown-command", "unknown-option", "unknown-role", "missing-value", "contradiction"],
 )
 def test_usage_errors_exit_2(args):
     result = run(*args)
@@ -611,6 +618,7 @@ CONVO = lambda *messages: json.dumps({"messages": list(messages)})
 BAD_INPUTS = {
     "malformed-json": (["render-convo"], '{"messages": [', "fastharmony: error: invalid Conversation JSON"),
     "wrong-type": (["render-convo"], CONVO({"role": "user", "content": 5}), "messages[0].content: expected"),
+    "malformed-token-json": (["decode"], "[200006, 1428", "fastharmony: error: tokens: malformed JSON: input data was truncated"),
     "not-an-object": (["render-msg"], "[1]", "fastharmony: error: invalid Message"),
     "unknown-role": (
         ["render-convo"],

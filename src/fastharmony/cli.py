@@ -15,7 +15,8 @@
 #   and a newline. Text goes out as UTF-8 whatever the locale.
 # - Bad input raises `BadInput` or the API's `HarmonyError`; `main` prints one
 #   line, `fastharmony: error: WHERE: WHAT`, and exits 1. Usage errors are
-#   argparse's, exit 2. Anything else is a bug and keeps its traceback.
+#   argparse's (or a command's `UsageError`), exit 2. Anything else is a bug
+#   and keeps its traceback.
 
 from __future__ import annotations
 
@@ -46,6 +47,10 @@ ROLE_NAMES = [role.value for role in Role]
 
 class BadInput(Exception):
     """Input a command cannot use: exit status 1 and this one line on stderr."""
+
+
+class UsageError(Exception):
+    """Arguments that contradict each other: exit status 2, as argparse's own."""
 
 
 # -- the command table ----------------------------------------------------------
@@ -380,7 +385,7 @@ class Style:
         return self._paint("1", text)
 
 
-_SPECIAL_SPELLING = re.compile(r"<\|[a-z0-9_]+\|>")
+CONSTRAIN = "<|constrain|>"  # the one special token inside a header's text: a content type's prefix
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -456,7 +461,9 @@ def _message_lines(
         ("type", message.content_type),
     ):
         if value is not None:
-            value = _SPECIAL_SPELLING.sub(lambda m: style.special(m.group()), _visible(value))
+            value = _visible(value)
+            if label == "type" and value.startswith(CONSTRAIN):
+                value = style.special(CONSTRAIN) + value[len(CONSTRAIN) :]
             heading.append(f"{style.label(label + ':')} {value}")
     if tokens:
         heading.append(style.label(f"({len(tokens)} tokens)"))
@@ -627,7 +634,7 @@ def _encode(args, io):
       [200006,1428]
     """
     if args.allow_special and args.special_as_text:
-        raise BadInput("--allow-special and --special-as-text contradict each other")
+        raise UsageError("encode: --allow-special and --special-as-text contradict each other")
     data = io.read("text")
     try:
         text = data.decode("utf-8")
@@ -852,6 +859,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (BadInput, HarmonyError) as exc:
         print(f"{PROG}: error: {_sentence(exc)}", file=sys.stderr)
         return 1
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
