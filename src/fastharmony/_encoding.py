@@ -157,9 +157,13 @@ class HarmonyEncoding:
             raise HarmonyValueError(f"encode expects str, got {type(text).__name__}")
         if allowed_special == "all":
             allowed_special = self.special_tokens_set
+        # Every special token contains "<|", so text without it needs no search;
+        # strings the caller disallows may be anything, and are always searched.
+        may_match = True
         if disallowed_special == "all":
             disallowed_special = self.special_tokens_set - set(allowed_special)
-        if disallowed_special and "<|" in text:
+            may_match = "<|" in text
+        if disallowed_special and may_match:
             match = _special_token_regex(frozenset(disallowed_special)).search(text)
             if match:
                 _raise_disallowed_special_token(match.group())
@@ -196,6 +200,9 @@ class HarmonyEncoding:
     def is_special_token(self, token: int) -> bool:
         if not isinstance(token, int):
             raise HarmonyValueError(f"token ids are integers, got {type(token).__name__} {token!r:.40}")
+        if not 0 <= token <= _MAX_TOKEN_ID:
+            # The reference takes a u32 and raises OverflowError outside it.
+            raise HarmonyValueError(f"token ids are 32-bit unsigned integers, got {token}")
         return N_ORDINARY_TOKENS <= token <= LAST_TOKEN_ID
 
     def stop_tokens(self) -> List[int]:
@@ -208,6 +215,7 @@ class HarmonyEncoding:
 
 
 _START = SPECIAL_TOKENS["<|start|>"]
+_MAX_TOKEN_ID = 2**32 - 1
 
 
 # -- argument checks --------------------------------------------------------------

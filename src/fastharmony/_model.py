@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import collections
 import enum
 from typing import Any, Dict, List, Optional, Sequence, Union
 
@@ -88,9 +89,30 @@ def _check_optional_str(owner: str, field: str, value: object) -> None:
         _fail(owner, field, "str or None", value)
 
 
-def _check_bool(owner: str, field: str, value: object) -> None:
-    if not isinstance(value, bool):
-        _fail(owner, field, "bool", value)
+# What pydantic's lax mode turns into a list, and into a bool.
+_LIST_LIKE = (tuple, set, frozenset, collections.deque)
+_BOOL_STRINGS = {
+    **dict.fromkeys(("0", "off", "f", "false", "n", "no"), False),
+    **dict.fromkeys(("1", "on", "t", "true", "y", "yes"), True),
+}
+
+
+def _coerce_list(owner: str, field: str, expected: str, value: object) -> list:
+    if type(value) is list:
+        return value
+    if isinstance(value, _LIST_LIKE):
+        return list(value)
+    _fail(owner, field, expected, value)
+
+
+def _coerce_bool(owner: str, field: str, value: object) -> bool:
+    if value is True or value is False:
+        return value
+    if type(value) in (int, float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in _BOOL_STRINGS:
+        return _BOOL_STRINGS[value.lower()]
+    _fail(owner, field, "bool", value)
 
 
 def _coerce_enum(owner: str, field: str, enum_type: type, value: object) -> Any:
@@ -194,11 +216,12 @@ class ChannelConfig(msgspec.Struct):
     channel_required: bool
 
     def __post_init__(self) -> None:
-        if not isinstance(self.valid_channels, list):
-            _fail("ChannelConfig", "valid_channels", "list of str", self.valid_channels)
+        self.valid_channels = _coerce_list(
+            "ChannelConfig", "valid_channels", "list of str", self.valid_channels
+        )
         for channel in self.valid_channels:
             _check_str("ChannelConfig", "valid_channels[]", channel)
-        _check_bool("ChannelConfig", "channel_required", self.channel_required)
+        self.channel_required = _coerce_bool("ChannelConfig", "channel_required", self.channel_required)
 
     @classmethod
     def require_channels(cls, channels: List[str]) -> "ChannelConfig":
@@ -213,8 +236,7 @@ class ToolNamespaceConfig(msgspec.Struct):
     def __post_init__(self) -> None:
         _check_str("ToolNamespaceConfig", "name", self.name)
         _check_optional_str("ToolNamespaceConfig", "description", self.description)
-        if not isinstance(self.tools, list):
-            _fail("ToolNamespaceConfig", "tools", "list of ToolDescription", self.tools)
+        self.tools = _coerce_list("ToolNamespaceConfig", "tools", "list of ToolDescription", self.tools)
         for i, tool in enumerate(self.tools):
             if not isinstance(tool, ToolDescription):
                 self.tools[i] = _coerce_struct(
@@ -392,7 +414,7 @@ class Message(msgspec.Struct):
         if type(self.author) is not Author:
             self.author = _coerce_struct("Message", "author", Author, self.author)
         if type(self.content) is not list:
-            _fail("Message", "content", "list of Content", self.content)
+            self.content = _coerce_list("Message", "content", "list of Content", self.content)
         for part in self.content:
             if not isinstance(part, Content):
                 _fail("Message", "content[]", "TextContent, SystemContent or DeveloperContent", part)
@@ -494,14 +516,18 @@ class RenderConversationConfig(msgspec.Struct):
     auto_drop_analysis: bool = True
 
     def __post_init__(self) -> None:
-        _check_bool("RenderConversationConfig", "auto_drop_analysis", self.auto_drop_analysis)
+        self.auto_drop_analysis = _coerce_bool(
+            "RenderConversationConfig", "auto_drop_analysis", self.auto_drop_analysis
+        )
 
 
 class RenderOptions(msgspec.Struct):
     conversation_has_function_tools: bool = False
 
     def __post_init__(self) -> None:
-        _check_bool("RenderOptions", "conversation_has_function_tools", self.conversation_has_function_tools)
+        self.conversation_has_function_tools = _coerce_bool(
+            "RenderOptions", "conversation_has_function_tools", self.conversation_has_function_tools
+        )
 
 
 # -- the wire shape (dicts and JSON) -------------------------------------------

@@ -217,10 +217,12 @@ def system_text(system: SystemContent, has_function_tools: bool) -> str:
     top = []
     if system.model_identity is not None:
         top.append(system.model_identity)
+    # Concatenation, not f-strings: a non-string assigned after construction
+    # must raise, as the reference's JSON layer refuses it.
     if system.knowledge_cutoff is not None:
-        top.append(f"Knowledge cutoff: {system.knowledge_cutoff}")
+        top.append("Knowledge cutoff: " + system.knowledge_cutoff)
     if system.conversation_start_date is not None:
-        top.append(f"Current date: {system.conversation_start_date}")
+        top.append("Current date: " + system.conversation_start_date)
     if top:
         sections.append("\n".join(top))
     if system.reasoning_effort is not None:

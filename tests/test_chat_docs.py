@@ -1,0 +1,35 @@
+"""docs/chat.md runs as written and prints what it shows (documentation that cannot rot).
+
+Each ```python block runs in one shared namespace; the ```text block after it
+is its output, with tool-call ids (random) written `call_…`.
+"""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "chat.md"
+
+
+def test_the_chat_documentation_prints_what_it_shows():
+    blocks = re.findall(r"```(python|text)\n(.*?)```", DOC.read_text(), re.S)
+    pairs = [(code, blocks[i + 1][1]) for i, (kind, code) in enumerate(blocks) if kind == "python"]
+    assert len(pairs) == 3 and all(blocks[i + 1][0] == "text" for i, (k, _) in enumerate(blocks) if k == "python")
+    namespace: dict = {}
+    for code, shown in pairs:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, str(DOC), "exec"), namespace)
+        assert re.sub(r"call_[0-9a-f]{24}", "call_…", out.getvalue()) == shown
+
+
+def test_the_docstring_examples_run():
+    import doctest
+
+    from fastharmony import _chat_completion, chat, load_harmony_encoding
+
+    enc = load_harmony_encoding("HarmonyGptOss")
+    for module in (chat, _chat_completion):
+        result = doctest.testmod(module, extraglobs={"enc": enc})
+        assert result.attempted and not result.failed, module.__name__
