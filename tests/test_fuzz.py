@@ -581,11 +581,45 @@ cli_inputs = st.one_of(
 )
 
 
+# Bugs of cli.py that fuzzing found, reported to its owners (cli.py is theirs):
+# (exception type, cli.py function it escapes from). Each has a strict xfail
+# test below; delete the entry and the xfail marker when it is fixed.
+KNOWN_CLI_BUGS = {
+    ("RecursionError", "_decode_any_json"),  # JSON nested ~2000 deep: msgspec recurses
+    ("UnicodeDecodeError", "_decode_any_json"),  # invalid UTF-8 inside a JSON string
+}
+
+
+def _known_cli_bug(error: BaseException) -> bool:
+    import traceback
+
+    frames = [frame.name for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith("cli.py")]
+    return bool(frames) and (type(error).__name__, frames[-1]) in KNOWN_CLI_BUGS
+
+
 @given(argv=st.sampled_from(CLI_COMMANDS), data=cli_inputs)
 def test_the_cli_exits_cleanly_on_any_input(argv, data):
-    status, _, stderr = run_cli(argv, data)
+    try:
+        status, _, stderr = run_cli(argv, data)
+    except Exception as error:
+        if not _known_cli_bug(error):
+            raise
+        event("known cli.py bug")
+        return
     event(f"exit {status}")
     assert_clean_exit(status, stderr)
+
+
+@pytest.mark.xfail(strict=True, reason="cli.py _decode_any_json lets RecursionError through (reported)")
+def test_the_cli_refuses_json_nested_too_deep_in_one_line():
+    status, _, stderr = run_cli(["render-convo"], b"[" * 3000)
+    assert status == 1 and stderr.startswith("fastharmony: error: ")
+
+
+@pytest.mark.xfail(strict=True, reason="cli.py _decode_any_json lets UnicodeDecodeError through (reported)")
+def test_the_cli_refuses_invalid_utf8_inside_json_strings_in_one_line():
+    status, _, stderr = run_cli(["show"], b'[{"a":"\xed\xa0\x80"}]')
+    assert status == 1 and stderr.startswith("fastharmony: error: ")
 
 
 @given(argv=st.lists(st.one_of(st.sampled_from(
