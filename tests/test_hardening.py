@@ -184,9 +184,9 @@ VALUE_ERRORS = {
         lambda: SystemContent(reasoning_effort="extreme"),
         "SystemContent.reasoning_effort: expected one of 'Low', 'Medium', 'High', got 'extreme'",
     ),
-    "RenderConversationConfig('yes')": (
-        lambda: RenderConversationConfig(auto_drop_analysis="yes"),
-        "RenderConversationConfig.auto_drop_analysis: expected bool, got str 'yes'",
+    "RenderConversationConfig('maybe')": (
+        lambda: RenderConversationConfig(auto_drop_analysis="maybe"),
+        "RenderConversationConfig.auto_drop_analysis: expected bool, got str 'maybe'",
     ),
     "Message.from_dict(role='wizard')": (
         lambda: Message.from_dict({"role": "wizard", "content": "x"}),
@@ -226,7 +226,7 @@ WRONG_TYPES = {
     "DeveloperContent(instructions=5)": lambda: DeveloperContent(instructions=5),
     "DeveloperContent.with_function_tools(None)": lambda: DeveloperContent.new().with_function_tools(None),
     "DeveloperContent.with_tools(None)": lambda: DeveloperContent.new().with_tools(None),
-    "RenderOptions(1)": lambda: RenderOptions(conversation_has_function_tools=1),
+    "RenderOptions(2)": lambda: RenderOptions(conversation_has_function_tools=2),
     "HarmonyEncodingName('x')": lambda: fastharmony.HarmonyEncodingName("x"),
     "SystemContent.from_dict(None)": lambda: SystemContent.from_dict(None),
     "DeveloperContent.from_dict(5)": lambda: DeveloperContent.from_dict(5),
