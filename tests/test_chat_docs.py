@@ -14,10 +14,18 @@ DOC = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def chat_section() -> str:
-    text = DOC.read_text()
-    start = text.index("\n## Chat Completions") + 1
-    end = text.find("\n## ", start + 1)
-    return text[start : end if end != -1 else len(text)]
+    """From its heading to the next `## ` heading outside a code block."""
+    lines = DOC.read_text().splitlines(keepends=True)
+    start = lines.index("## Chat Completions (`fastharmony.chat`)\n")
+    in_code = False
+    for end in range(start + 1, len(lines)):
+        if lines[end].startswith("```"):
+            in_code = not in_code
+        elif not in_code and lines[end].startswith("## "):
+            break
+    else:
+        end = len(lines)
+    return "".join(lines[start:end])
 
 
 def test_the_chat_documentation_prints_what_it_shows():
