@@ -669,12 +669,24 @@ BAD_INPUTS = {
         "[200006, 1428, 200008, 12, 200007, 200008]",
         "fastharmony: error: tokens[5]: unexpected token 200008 while expecting start token 200006",
     ),
+    "chat-image-part": (
+        ["chat-render"],
+        json.dumps({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]}),
+        "fastharmony: error: messages[0].content[0].type: image_url parts are not supported",
+    ),
+    "chat-unknown-tool-call-id": (
+        ["chat-render"],
+        json.dumps({"messages": [{"role": "tool", "tool_call_id": "nope", "content": "x"}]}),
+        "fastharmony: error: messages[0].tool_call_id: 'nope' is not the id of a tool call",
+    ),
+    "chat-malformed-json": (["chat-render"], '{"messages": [', "fastharmony: error: malformed JSON"),
+    "chat-out-of-range-token": (["chat-parse"], "[1, 2, 99999999]", "fastharmony: error: tokens[2]: invalid token for decoding: 99999999"),
 }
 EMPTY_INPUTS = {
     name: ([name], ws, "fastharmony: error: input is empty: expected ")
     for name, ws in [
         ("render-msg", ""), ("render-convo", " \n"), ("render-completion", ""), ("render-training", ""),
-        ("parse", ""), ("decode", "\n"), ("encode", ""), ("show", ""),
+        ("parse", ""), ("decode", "\n"), ("encode", ""), ("show", ""), ("chat-render", ""), ("chat-parse", ""),
     ]
 }
 

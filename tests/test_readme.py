@@ -1,4 +1,8 @@
-"""The README's Python examples run as written (documentation that cannot rot)."""
+"""The README's quick start runs as written (documentation that cannot rot).
+
+Its later sections have tests of their own: test_cli_docs.py runs the command
+line examples, test_chat_docs.py the Chat Completions ones.
+"""
 
 import re
 from pathlib import Path
@@ -7,7 +11,8 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_readme_python_examples_run(capsys):
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    quick_start = README.read_text().split("\n## Command line")[0]
+    blocks = re.findall(r"```python\n(.*?)```", quick_start, re.S)
     assert blocks, "the README has Python examples"
     namespace: dict = {}
     for block in blocks:

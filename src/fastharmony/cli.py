@@ -807,6 +807,80 @@ def _demo_command(args, io):
     io.write_text("\n".join(sections))
 
 
+@command(
+    "chat-render",
+    "a Chat Completions request (JSON) to prompt tokens",
+    arg("--start-date", metavar="YYYY-MM-DD", help="the system message's current date (default: today)"),
+    arg("--model-identity", metavar="TEXT", help="the system message's identity line"),
+    arg("--knowledge-cutoff", metavar="YYYY-MM", help="the system message's knowledge cutoff (default: 2024-06)"),
+)
+def _chat_render(args, io):
+    """Render an OpenAI Chat Completions request body as the Harmony prompt,
+    ending with the assistant's turn to speak (see fastharmony.chat).
+
+      $ echo '{"messages":[{"role":"user","content":"Hi"}]}' | fastharmony chat-render --start-date 2025-01-01 --model-identity "You are a helpful assistant."
+      [200006,17360,200008,3575,553,261,10297,29186,558,87447,100594,25,220,1323,19,12,3218,198,6576,3521,25,220,1323,20,12,2290,12,2290,279,30377,289,25,14093,279,2,13888,18403,25,8450,11,1721,13,21030,2804,413,7360,395,1753,3176,13,200007,200006,1428,200008,12194,200007,200006,173781]
+    """
+    from . import chat
+
+    request = _decode_any_json(io.read("a Chat Completions request as JSON"))
+    io.write_json(
+        chat.render_request(
+            _encoding(),
+            request,
+            start_date=args.start_date,
+            model_identity=args.model_identity,
+            knowledge_cutoff=args.knowledge_cutoff,
+        )
+    )
+
+
+@command(
+    "chat-parse",
+    "completion tokens (JSON list) to a Chat Completions choice (JSON)",
+    arg("--truncated", action="store_true", help="generation stopped at max_tokens: finish_reason is length"),
+)
+def _chat_parse(args, io):
+    """Turn the tokens a model generated after a chat-render prompt into the
+    choice of a Chat Completions response (message and finish_reason).
+
+      $ echo '[200005,17196,200008,12194,200002]' | fastharmony chat-parse
+      {"index":0,"message":{"role":"assistant","content":"Hi","reasoning_content":null},"finish_reason":"stop"}
+    """
+    from . import chat
+
+    tokens = _read_tokens(io)
+    encoding = _encoding()
+    _decoded_bytes(encoding, tokens)  # names the first invalid id and its index
+    io.write_json(chat.message_from_completion(encoding, tokens, truncated=args.truncated))
+
+
+@command(
+    "bench",
+    "run the benchmark suite against openai-harmony (from a source checkout)",
+    arg("options", nargs=argparse.REMAINDER, help="options of the suite (see 'bench --help-suite')"),
+    reads_input=False,
+)
+def _bench(args, io):
+    """Run the benchmark suite (the `benchmarks` package of a source checkout:
+    run this from the repository's root), the same as `python -m benchmarks`.
+    Options after `bench` go to the suite, e.g. `fastharmony bench --quick`;
+    `fastharmony bench --help-suite` lists them.
+    """
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        from benchmarks.runner import main as run_suite
+    except ImportError:
+        raise BadInput(
+            "the benchmark suite is part of the source tree, not the installed package: "
+            "run 'fastharmony bench' from a checkout of fastharmony"
+        ) from None
+    options = ["--help" if option == "--help-suite" else option for option in args.options]
+    io.out.flush()
+    return run_suite(options)
+
+
 # -- main -------------------------------------------------------------------------
 
 
@@ -847,7 +921,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run `fastharmony` with these arguments (default: the process's); return the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"] and argv[1:2] not in (["-h"], ["--help"]):
+        # The suite parses its own options.
+        args = argparse.Namespace(command="bench", options=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     if args.command is None:
         parser.print_usage(sys.stderr)
         print(f"{PROG}: error: a command is required (see '{PROG} --help')", file=sys.stderr)
