@@ -528,6 +528,7 @@ CLI_COMMANDS = [
     ["encode"], ["encode", "--allow-special"], ["encode", "--special-as-text"],
     ["stream"], ["stream", "--role", "assistant", "--non-strict"],
     ["show"], ["show", "--role", "assistant", "--color", "always"],
+    ["chat-render"], ["chat-parse"], ["chat-parse", "--truncated"],
 ]
 
 
