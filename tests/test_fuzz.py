@@ -586,10 +586,7 @@ cli_inputs = st.one_of(
 # Bugs of cli.py that fuzzing found, reported to its owners (cli.py is theirs):
 # (exception type, cli.py function it escapes from). Each has a strict xfail
 # test below; delete the entry and the xfail marker when it is fixed.
-KNOWN_CLI_BUGS = {
-    ("RecursionError", "_decode_any_json"),  # JSON nested ~2000 deep: msgspec recurses
-    ("UnicodeDecodeError", "_decode_any_json"),  # invalid UTF-8 inside a JSON string
-}
+KNOWN_CLI_BUGS: set = set()
 
 
 def _known_cli_bug(error: BaseException) -> bool:
@@ -612,13 +609,11 @@ def test_the_cli_exits_cleanly_on_any_input(argv, data):
     assert_clean_exit(status, stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py _decode_any_json lets RecursionError through (reported)")
 def test_the_cli_refuses_json_nested_too_deep_in_one_line():
     status, _, stderr = run_cli(["render-convo"], b"[" * 3000)
     assert status == 1 and stderr.startswith("fastharmony: error: ")
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py _decode_any_json lets UnicodeDecodeError through (reported)")
 def test_the_cli_refuses_invalid_utf8_inside_json_strings_in_one_line():
     status, _, stderr = run_cli(["show"], b'[{"a":"\xed\xa0\x80"}]')
     assert status == 1 and stderr.startswith("fastharmony: error: ")

@@ -27,6 +27,7 @@ from ._model import (
     SystemContent,
     TextContent,
 )
+from ._tools import CONVERSATION_TOOLS_DEPTH, MESSAGE_TOOLS_DEPTH, tools_section
 from ._vocab import SPECIAL_TOKENS, Tokenizer
 
 START = SPECIAL_TOKENS["<|start|>"]
@@ -75,7 +76,9 @@ class Renderer:
             if type(part) is TextContent:
                 out += encode(part.text)
             else:
-                out += encode(self._part_text(part, author.role, has_function_tools))
+                out += encode(
+                    self._part_text(part, author.role, has_function_tools, MESSAGE_TOOLS_DEPTH)
+                )
         out.append(end)
 
     def _header(self, key: tuple) -> tuple:
@@ -122,21 +125,26 @@ class Renderer:
             self._headers[key] = entry
         return entry
 
-    def _part_text(self, part, role: Role, has_function_tools: bool) -> str:
-        """The text of a content part other than a plain TextContent."""
+    def _part_text(
+        self, part, role: Role, has_function_tools: bool, tools_depth: int = CONVERSATION_TOOLS_DEPTH
+    ) -> str:
+        """The text of a content part other than a plain TextContent.
+
+        `tools_depth`: how deep tool schemas sit in what the reference parses,
+        which decides how deep a schema may nest (see `_tools`)."""
         kind = type(part)
         if kind is SystemContent:
             if role != Role.SYSTEM:
                 raise HarmonyError(
                     f"SystemContent may only appear in system messages, found in {_rust_role(role)}"
                 )
-            return system_text(part, has_function_tools)
+            return system_text(part, has_function_tools, tools_depth)
         if kind is DeveloperContent:
             if role != Role.DEVELOPER:
                 raise HarmonyError(
                     f"DeveloperContent may only appear in developer messages, found in {_rust_role(role)}"
                 )
-            return developer_text(part)
+            return developer_text(part, tools_depth)
         if isinstance(part, TextContent):
             return part.text
         raise HarmonyValueError(
@@ -216,7 +224,9 @@ def _has_function_tools(developer: DeveloperContent) -> bool:
     return functions is not None and bool(functions.tools)
 
 
-def system_text(system: SystemContent, has_function_tools: bool) -> str:
+def system_text(
+    system: SystemContent, has_function_tools: bool, tools_depth: int = CONVERSATION_TOOLS_DEPTH
+) -> str:
     sections = []
     top = []
     if system.model_identity is not None:
@@ -238,9 +248,7 @@ def system_text(system: SystemContent, has_function_tools: bool) -> str:
                 f"got {shown(system.reasoning_effort)}"
             ) from None
     if system.tools:
-        from ._tools import tools_section
-
-        sections.append(tools_section(system.tools))
+        sections.append(tools_section(system.tools, tools_depth=tools_depth))
     config = system.channel_config
     if config is not None and config.valid_channels:
         channels = f"# Valid channels: {', '.join(config.valid_channels)}."
@@ -252,14 +260,12 @@ def system_text(system: SystemContent, has_function_tools: bool) -> str:
     return "\n\n".join(sections)
 
 
-def developer_text(developer: DeveloperContent) -> str:
+def developer_text(developer: DeveloperContent, tools_depth: int = CONVERSATION_TOOLS_DEPTH) -> str:
     sections = []
     if developer.instructions is not None:
         sections += ("# Instructions", developer.instructions)
     if developer.tools:
-        from ._tools import tools_section
-
-        sections.append(tools_section(developer.tools))
+        sections.append(tools_section(developer.tools, tools_depth=tools_depth))
     return "\n\n".join(sections)
 
 

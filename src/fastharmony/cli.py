@@ -202,6 +202,10 @@ def _decode_any_json(data: bytes):
         return msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise BadInput(_json_problem(exc)) from None
+    except RecursionError:  # msgspec recurses once per level of nesting
+        raise BadInput("malformed JSON: it nests too deep") from None
+    except UnicodeDecodeError as exc:  # bytes that are not UTF-8 inside a JSON string
+        raise BadInput("malformed JSON: a string in it is not valid UTF-8") from None
 
 
 def _first_char(data: bytes) -> bytes:
@@ -327,13 +331,19 @@ def _walk(encoding, tokens: List[int], role, strict: bool, keep_open_header: boo
     parser = fastharmony.StreamableParser(encoding, role, strict=strict)
     parsed: List[Parsed] = []
     start = 0
+    expect_start = fastharmony.StreamState.EXPECT_START
+    state = parser.state
     for index, token in enumerate(tokens):
         try:
             parser.process(token)
         except HarmonyError as exc:
             raise BadInput(f"tokens[{index}]: {_sentence(exc)}") from None
-        if len(parser.messages) > len(parsed):
-            start = _collect(parser, parsed, tokens[start : index + 1], index + 1)
+        # A message can only complete as the parser returns to EXPECT_START;
+        # `messages` is a copy, so look only then.
+        if parser.state is not state:
+            state = parser.state
+            if state is expect_start and len(parser.messages) > len(parsed):
+                start = _collect(parser, parsed, tokens[start : index + 1], index + 1)
     if keep_open_header and parser.state == fastharmony.StreamState.HEADER:
         return parsed, tokens[start:]
     try:
