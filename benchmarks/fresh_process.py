@@ -82,7 +82,11 @@ def _child_code(template: str, module: Optional[str]) -> str:
 
 def _run_child(code: str, extra_env: Dict[str, str]) -> tuple[Dict[str, Any], float]:
     """The child's JSON report and the subprocess's wall time in seconds."""
-    env = {**os.environ, **extra_env}
+    # Children may write bytecode, as an installed package has it (pip compiles
+    # on install): PYTHONDONTWRITEBYTECODE would make every cold start of a
+    # source checkout compile its modules again, which no installation does.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra_env)
     start = time.perf_counter_ns()
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
