@@ -110,10 +110,10 @@ def _json_value(value: Any, depth: int) -> Any:
 def _json_object(value: dict, depth: int) -> dict:
     if depth > _SERDE_MAX_DEPTH:
         raise _Refusal("nested too deep")
-    # Subclasses are copied, in storage order as the reference's pydantic layer
-    # reads them (an OrderedDict's move_to_end does not count).
+    # Subclasses are copied, in their iteration order as json.dumps (and
+    # pydantic >= 2.14; older versions took storage order) reads them.
     changed = None if type(value) is dict else []
-    for position, (key, item) in enumerate(dict.items(value)):
+    for position, (key, item) in enumerate(value.items()):
         new_key = key if type(key) is str and key.isascii() else _json_key(key)
         try:
             new_item = _json_value(item, depth + 1)
