@@ -87,7 +87,7 @@ def _json_value(value: Any, depth: int) -> Any:
     if kind is float:
         if value != value or value in (math.inf, -math.inf):
             name = "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
-            raise _Refusal(f"{name} is not valid JSON, which the reference requires; use a finite number")
+            raise _Refusal(f"{name} is not valid JSON, which the reference needs; use a number")
         if abs(value) > 1e307:  # the only floats serde_json may overflow on
             _serde_number(repr(value))
         return value
