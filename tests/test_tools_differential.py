@@ -10,12 +10,16 @@ refused by both.
 import math
 
 import openai_harmony as oh
+import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 from fastharmony import ToolNamespaceConfig
 from fastharmony._errors import HarmonyValueError
 from fastharmony._tools import MESSAGE_TOOLS_DEPTH, tools_section
+
+# The nested strategies below are big; hypothesis warns when it prints one.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 
 PREFIX = "<|start|>developer<|message|>"
 SUFFIX = "<|end|>"
@@ -57,9 +61,10 @@ SPECIAL_TEXT = [
     "<|start|>", "<|end|>", "<|message|>", "<|channel|>", "<|call|>", "<|return|>",
     "<|constrain|>", "<|endoftext|>", "\n", "\r", "\r\n", "\n\n", '"', "\\", "'", "\t",
     "\x00", "\x1f", "\x7f", "\x0b", "\x0c", "\x85", "\u2028", "é", "日本", "😀",
-    "\ud83d\ude00",  # a surrogate pair, which the reference's JSON layer joins
     "// ", " | ", "{", "}", "null", "default: ", "Examples:",
 ]  # fmt: skip
+# A surrogate pair, which the reference's JSON layer joins into one character.
+PAIR = "x\ud83d\ude00"
 
 texts = short(
     st.one_of(
@@ -77,8 +82,10 @@ descriptions = short(
     )
 )
 
+in_range_integers = st.integers(-(2**63), 2**64 - 1)  # exact for serde_json too
 integers = short(
     st.one_of(
+        *[in_range_integers] * 6,
         st.integers(),
         st.integers(-(2**64) - 5, 2**64 + 5),
         st.sampled_from([2**63 - 1, 2**63, -(2**63), -(2**63) - 1, 2**64 - 1, 2**64, -(2**64)]),
@@ -86,17 +93,41 @@ integers = short(
         st.integers(15, 320).flatmap(
             lambda e: st.integers(10**e - 10 ** (e // 2), 10**e + 10 ** (e // 2))
         ),
+        # Around where serde_json's float parsing overflows.
+        st.integers(2**1023, 2**1024).map(lambda n: n if n % 2 else -n),
     )
 )
-floats = st.floats(allow_nan=False, allow_infinity=False)
+finite_floats = st.floats(allow_nan=False, allow_infinity=False)
+floats = st.one_of(
+    *[finite_floats] * 5,
+    # Near the largest float, where serde_json's parsing may overflow.
+    st.one_of(
+        st.floats(min_value=1e300, allow_infinity=False),
+        st.floats(max_value=-1e300, allow_infinity=False),
+    ),
+)
 scalars = short(st.one_of(st.none(), st.booleans(), integers, floats, texts))
-keys = short(
-    st.one_of(names, names, st.integers(-3, 3), st.booleans(), st.none(), st.floats(width=16))
+keys = short(  # what json.dumps converts: 1 -> "1", True -> "true", ...
+    st.one_of(
+        names,
+        names,
+        st.integers(-3, 3),
+        st.booleans(),
+        st.none(),
+        st.floats(width=16),
+        st.just(PAIR),
+    )
 )
 
 
-def json_values(leaves):
+def json_values(leaves, plain=False):
+    """JSON values; unless `plain`, with tuples and keys json.dumps must convert."""
+
     def containers(children):
+        if plain:
+            return st.one_of(
+                st.lists(children, max_size=4), st.dictionaries(names, children, max_size=4)
+            )
         return st.one_of(
             st.lists(children, max_size=4),
             st.tuples(children, children),
@@ -106,13 +137,14 @@ def json_values(leaves):
     return short(st.recursive(leaves, containers, max_leaves=8))
 
 
-values = json_values(scalars)
+values = json_values(st.one_of(scalars, scalars, scalars, st.just(PAIR)))
+plain_values = json_values(scalars, plain=True)  # what real schemas hold
 type_names = st.sampled_from(
     ["object", "string", "number", "integer", "boolean", "array", "null", "any"]
 )
 
 
-def schema_strategies(values):
+def schema_strategies(values, keys):
     """(schemas, tool parameters) whose arbitrary JSON is drawn from `values`."""
 
     def keyword(good):
@@ -158,9 +190,8 @@ def schema_strategies(values):
             ),
         )
 
-    schemas = short(
-        st.recursive(st.one_of(schema_object(values), values), schema_object, max_leaves=12)
-    )
+    leaves = short(st.one_of(schema_object(values), values))
+    schemas = short(st.recursive(leaves, schema_object, max_leaves=12))
     object_schemas = st.fixed_dictionaries(
         {
             "type": st.just("object"),
@@ -188,23 +219,31 @@ def without_none_parameters(tool):
 
 
 def tools_specs(parameters):
+    labels = st.one_of(names, names, names, st.just(PAIR))
     tool = st.fixed_dictionaries(
-        {"name": names, "description": descriptions, "parameters": parameters}
+        {"name": labels, "description": descriptions, "parameters": parameters}
     ).map(without_none_parameters)
     tools = st.lists(tool, min_size=1, max_size=3)
     namespace = st.fixed_dictionaries(
-        {"name": names, "tools": st.one_of(tools, tools, tools, st.just([]))},
-        optional={"description": descriptions},
+        {"name": labels, "tools": st.one_of(tools, tools, tools, st.just([]))},
+        optional={"description": st.one_of(descriptions, st.just(PAIR))},
     )
-    return st.dictionaries(names, namespace, min_size=1, max_size=3)
+    return st.dictionaries(labels, namespace, min_size=1, max_size=3)
 
 
-schemas, parameters = schema_strategies(values)
+schemas, any_parameters = schema_strategies(values, keys)
+plain_parameters = schema_strategies(plain_values, names)[1]
+parameters = st.one_of(plain_parameters, any_parameters)
 
 # Values neither side can take, mixed in now and then: both must refuse.
-POISON = [math.nan, math.inf, -math.inf, "\ud800", "a\udfff", 10**309, {1}, b"x", (1j,)]
-poisoned_values = json_values(short(st.one_of(*[scalars] * 12, st.sampled_from(POISON))))
-poisoned_parameters = schema_strategies(poisoned_values)[1]
+poison = st.one_of(
+    st.sampled_from([math.nan, math.inf, -math.inf]),
+    st.sampled_from(["\ud800", "a\udfff"]),  # lone surrogates
+    st.sampled_from([10**309, -(2**1024), 2**1024 - 2**970]),  # serde_json: out of range
+    st.sampled_from([{1}, b"x", 1j]),  # json.dumps: not serializable
+)
+poisoned_values = json_values(short(st.one_of(scalars, scalars, scalars, poison)), plain=True)
+poisoned_parameters = schema_strategies(poisoned_values, names)[1]
 
 
 # Properties with a `oneOf` list, whose comments and deduplication have the most rules.
