@@ -173,6 +173,20 @@ def test_instructions_come_before_the_section(ref):
     assert ref.decode_utf8(ref.render(message)) == PREFIX + expected + SUFFIX
 
 
+def test_system_messages_carry_the_same_section(ref):
+    spec = functions(properties(q={"type": "string"}))
+    content = oh.SystemContent.new().with_conversation_start_date("2025-01-01")
+    content.tools = {key: oh.ToolNamespaceConfig(**namespace) for key, namespace in spec.items()}
+    message = oh.Message.from_role_and_content(oh.Role.SYSTEM, content)
+    assert ref.decode_utf8(ref.render(message)) == (
+        "<|start|>system<|message|>You are ChatGPT, a large language model trained by OpenAI.\n"
+        "Knowledge cutoff: 2024-06\nCurrent date: 2025-01-01\n\nReasoning: medium\n\n"
+        + ours(spec)
+        + "\n\n# Valid channels: analysis, commentary, final. "
+        "Channel must be included for every message.<|end|>"
+    )
+
+
 def test_special_token_text_is_plain_text(ref):
     assert_section(
         ref,
