@@ -547,6 +547,11 @@ def test_values_json_dumps_cannot_serialize_are_refused(ref, value):
     assert_refused(ref, functions({"x": value}), match)
 
 
+@pytest.mark.parametrize("parameters", [{"x": [10**5000]}, {10**5000: 1}])
+def test_integers_too_long_for_json_dumps_are_refused(ref, parameters):
+    assert_refused(ref, functions(parameters), "too many digits to write as JSON")
+
+
 def test_keys_json_dumps_cannot_serialize_are_refused(ref):
     match = "keys must be str, int, float, bool or None, not tuple"
     assert_refused(ref, functions({(1, 2): "x"}), match)

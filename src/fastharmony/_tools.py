@@ -126,7 +126,7 @@ def _json_value(value: Any, depth: int) -> Any:
     if kind is int:
         if _I64_MIN <= value <= _U64_MAX:
             return value
-        _serde_number(repr(value))  # refuses what parses to infinity
+        _serde_number(_int_text(value))  # refuses what parses to infinity
         return value
     if kind is float:
         if value != value or value in (math.inf, -math.inf):
@@ -162,7 +162,7 @@ def _json_object(value: dict, depth: int) -> dict:
         try:
             new_item = _json_value(item, depth + 1)
         except _Refusal as refusal:
-            refusal.path.append((f"[{key!r}]", id(value)))
+            refusal.path.append((f"[{key!r:.40}]", id(value)))
             raise
         if changed is None:
             if new_key is key and new_item is item:
@@ -204,8 +204,17 @@ def _json_key(key: Any) -> str:
     if key is True or key is False or key is None:
         return "true" if key else "false" if key is False else "null"
     if isinstance(key, int):
-        return int.__repr__(key)
+        return _int_text(int.__int__(key))
     raise _Refusal(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _int_text(value: int) -> str:
+    try:
+        return int.__repr__(value)
+    except ValueError:  # more digits than sys.get_int_max_str_digits(); json.dumps fails too
+        raise _Refusal(
+            f"an integer of {value.bit_length()} bits has too many digits to write as JSON"
+        ) from None
 
 
 def _json_text(text: str) -> str:
@@ -649,7 +658,7 @@ def tools_section(
         try:
             _write_namespace(config, parameters_depth, lines)
         except _Refusal as refusal:
-            refusal.path.append((f"[{key!r}]", None))
+            refusal.path.append((f"[{key!r:.40}]", None))
             raise _explain(refusal) from None
         sections.append("\n".join(lines))
     return "\n\n".join(sections)
