@@ -98,8 +98,16 @@ integers = short(
     )
 )
 finite_floats = st.floats(allow_nan=False, allow_infinity=False)
+# Short decimals at every exponent, to cross each of ryu's formatting thresholds.
+decimal_floats = st.builds(
+    lambda digits, exponent: float(f"{digits}e{exponent}"),
+    st.integers(-(10**6), 10**6),
+    st.integers(-330, 300),
+)
 floats = st.one_of(
-    *[finite_floats] * 5,
+    *[finite_floats] * 3,
+    decimal_floats,
+    st.sampled_from([0.0, -0.0, 1e15, 1e16, 1e-5, 1e-6, 9.5e-6, 5e-324, 1.7976931348623157e308]),
     # Near the largest float, where serde_json's parsing may overflow.
     st.one_of(
         st.floats(min_value=1e300, allow_infinity=False),
@@ -246,22 +254,23 @@ poisoned_values = json_values(short(st.one_of(scalars, scalars, scalars, poison)
 poisoned_parameters = schema_strategies(poisoned_values, names)[1]
 
 
-# Properties with a `oneOf` list, whose comments and deduplication have the most rules.
+# `oneOf` schemas, whose comments and deduplication have the most rules.
+defaults = st.one_of(names, scalars, values)
 variants = st.fixed_dictionaries(
     {},
     optional={
         "type": type_names,
         "description": descriptions,
-        "default": values,
+        "default": defaults,
         "nullable": st.booleans(),
         "enum": st.lists(names, max_size=2),
     },
 )
-one_of_properties = st.fixed_dictionaries(
+one_of_schemas = st.fixed_dictionaries(
     {"oneOf": st.lists(st.one_of(variants, variants, schemas), max_size=3)},
     optional={
         "description": descriptions,
-        "default": values,
+        "default": defaults,
         "title": descriptions,
         "examples": st.lists(names, max_size=2),
         "enum": st.lists(names, max_size=2),
@@ -286,16 +295,24 @@ def test_refuses_exactly_what_the_reference_refuses(ref, spec):
     assert our_outcome(spec) == expected
 
 
-@given(properties=st.dictionaries(names, one_of_properties, min_size=1, max_size=3))
-def test_one_of_properties_match_reference(ref, properties):
+@given(
+    properties=st.dictionaries(names, one_of_schemas, min_size=1, max_size=3),
+    top_level=one_of_schemas,
+    items=one_of_schemas,
+)
+def test_one_of_schemas_match_reference(ref, properties, top_level, items):
+    properties = dict(properties, list={"type": "array", "items": items})
     parameters = {"type": "object", "properties": properties, "required": ["a", "id"]}
-    tool = {"name": "f", "description": "", "parameters": parameters}
-    spec = {"ns": {"name": "ns", "tools": [tool]}}
+    tools = [
+        {"name": "f", "description": "", "parameters": parameters},
+        {"name": "g", "description": "", "parameters": top_level},
+    ]
+    spec = {"ns": {"name": "ns", "tools": tools}}
     assert our_outcome(spec) == reference_outcome(ref, spec)
 
 
 @given(
-    default=values,
+    default=defaults,
     schema_type=type_names,
     enum=st.one_of(st.none(), st.lists(names, max_size=2)),
 )
