@@ -26,7 +26,7 @@ SUFFIX = "<|end|>"
 
 
 def ours(spec, tools_depth=MESSAGE_TOOLS_DEPTH):
-    # A fresh tools list: our constructor replaces dict items by ToolDescriptions in place.
+    # Fresh tools lists: our constructor replaces dict items by ToolDescriptions in place.
     tools = {
         key: ToolNamespaceConfig(**dict(namespace, tools=list(namespace["tools"])))
         for key, namespace in spec.items()
@@ -34,11 +34,15 @@ def ours(spec, tools_depth=MESSAGE_TOOLS_DEPTH):
     return tools_section(tools, tools_depth=tools_depth)
 
 
+def developer_message(spec, instructions=None):
+    tools = {key: oh.ToolNamespaceConfig(**namespace) for key, namespace in spec.items()}
+    content = oh.DeveloperContent(instructions=instructions, tools=tools)
+    return oh.Message.from_role_and_content(oh.Role.DEVELOPER, content)
+
+
 def reference(ref, spec):
     """The developer-message text the reference renders for `spec` (tools only)."""
-    tools = {key: oh.ToolNamespaceConfig(**namespace) for key, namespace in spec.items()}
-    message = oh.Message.from_role_and_content(oh.Role.DEVELOPER, oh.DeveloperContent(tools=tools))
-    text = ref.decode_utf8(ref.render(message))
+    text = ref.decode_utf8(ref.render(developer_message(spec)))
     assert text.startswith(PREFIX) and text.endswith(SUFFIX)
     return text[len(PREFIX) : -len(SUFFIX)]
 
@@ -58,6 +62,10 @@ def signature(parameters_text, description="Does it.", name="f"):
     )
 
 
+def properties(**schemas):
+    return {"type": "object", "properties": schemas}
+
+
 def assert_section(ref, spec, expected):
     assert ours(spec) == expected
     assert reference(ref, spec) == expected
@@ -67,12 +75,9 @@ def assert_parameters(ref, parameters, expected_text):
     assert_section(ref, functions(parameters), signature(expected_text))
 
 
-def assert_default(ref, value, printed, schema=None):
-    prop = dict(schema or {"type": "number"}, default=value)
-    assert_parameters(
-        ref, {"type": "object", "properties": {"a": prop}}, "{\na?: %s, // default: %s\n}" % (
-            "number" if schema is None else "string", printed)
-    )
+def assert_default(ref, value, printed):
+    parameters = properties(a={"type": "number", "default": value})
+    assert_parameters(ref, parameters, "{\na?: number, // default: " + printed + "\n}")
 
 
 def assert_refused(ref, spec, match):
@@ -85,7 +90,7 @@ def assert_refused(ref, spec, match):
 def nested_objects(levels):
     schema = {"type": "string"}
     for _ in range(levels):
-        schema = {"type": "object", "properties": {"a": schema}}
+        schema = properties(a=schema)
     return schema
 
 
@@ -107,7 +112,8 @@ def test_namespaces_sort_by_key_and_are_headed_by_name(ref):
         "B": {"name": "upper", "tools": []},
         "é": {"name": "accent", "tools": []},
     }
-    assert_section(ref, spec, "# Tools\n\n## upper\n\n\n## zeta\n\n\n## first-by-name\n\n\n## accent\n")
+    expected = "# Tools\n\n## upper\n\n\n## zeta\n\n\n## first-by-name\n\n\n## accent\n"
+    assert_section(ref, spec, expected)
 
 
 def test_namespace_description_without_tools_is_plain_text(ref):
@@ -156,18 +162,29 @@ def test_builtin_browser_and_python_namespaces(ref):
     )
     tools = {"browser": oh.ToolNamespaceConfig.browser(), "python": oh.ToolNamespaceConfig.python()}
     message = oh.Message.from_role_and_content(oh.Role.DEVELOPER, oh.DeveloperContent(tools=tools))
-    assert PREFIX + ours_text + SUFFIX == ref.decode_utf8(ref.render(message))
-    assert "  id?: number | string, // default: -1\n" not in ours_text  # no indent at top level
+    assert ref.decode_utf8(ref.render(message)) == PREFIX + ours_text + SUFFIX
     assert "\nid?: number | string, // default: -1\n" in ours_text
     assert "\nview_source?: boolean, // default: false\n" in ours_text
 
 
 def test_instructions_come_before_the_section(ref):
-    tools = {"functions": oh.ToolNamespaceConfig(**functions({})["functions"])}
-    content = oh.DeveloperContent(instructions="Be brief.", tools=tools)
-    message = oh.Message.from_role_and_content(oh.Role.DEVELOPER, content)
+    message = developer_message(functions({}), instructions="Be brief.")
     expected = "# Instructions\n\nBe brief.\n\n" + ours(functions({}))
     assert ref.decode_utf8(ref.render(message)) == PREFIX + expected + SUFFIX
+
+
+def test_system_messages_carry_the_same_section(ref):
+    spec = functions(properties(q={"type": "string"}))
+    content = oh.SystemContent.new().with_conversation_start_date("2025-01-01")
+    content.tools = {key: oh.ToolNamespaceConfig(**namespace) for key, namespace in spec.items()}
+    message = oh.Message.from_role_and_content(oh.Role.SYSTEM, content)
+    assert ref.decode_utf8(ref.render(message)) == (
+        "<|start|>system<|message|>You are ChatGPT, a large language model trained by OpenAI.\n"
+        "Knowledge cutoff: 2024-06\nCurrent date: 2025-01-01\n\nReasoning: medium\n\n"
+        + ours(spec)
+        + "\n\n# Valid channels: analysis, commentary, final. "
+        "Channel must be included for every message.<|end|>"
+    )
 
 
 def test_special_token_text_is_plain_text(ref):
@@ -180,6 +197,8 @@ def test_special_token_text_is_plain_text(ref):
 
 # -- Rust's str::lines -------------------------------------------------------------
 
+NOT_LINE_BREAKS = "a\rb\x0bc\x0cd\x1ce\x1df\x1eg\x85h\u2028i\u2029j"
+
 
 @pytest.mark.parametrize(
     "description, lines",
@@ -191,18 +210,20 @@ def test_special_token_text_is_plain_text(ref):
         ("a\r\r\nb", ["a\r", "b"]),
         ("trailing\r", ["trailing\r"]),
         ("\r", ["\r"]),
-        ("a\rb\x0bc\x0cd\x1ce\x1df\x1eg\x85h\u2028i\u2029j", ["a\rb\x0bc\x0cd\x1ce\x1df\x1eg\x85h\u2028i\u2029j"]),
+        (NOT_LINE_BREAKS, [NOT_LINE_BREAKS]),
         ("x\n\r", ["x", "\r"]),
     ],
 )
 def test_descriptions_split_like_rust_lines(ref, description, lines):
     spec = {"ns": {"name": "ns", "description": description, "tools": []}}
     assert_section(ref, spec, "\n".join(["# Tools\n\n## ns\n"] + lines))
-    spec = functions(None, description=description)
-    body = "".join(f"// {line}\n" for line in lines)
+    comments = "".join(f"// {line}\n" for line in lines)
     assert_section(
-        ref, spec, "# Tools\n\n## functions\n\nnamespace functions {\n\n" + body
-        + "type f = () => any;\n\n} // namespace functions"
+        ref,
+        functions(None, description=description),
+        "# Tools\n\n## functions\n\nnamespace functions {\n\n"
+        + comments
+        + "type f = () => any;\n\n} // namespace functions",
     )
 
 
@@ -210,16 +231,14 @@ def test_descriptions_split_like_rust_lines(ref, description, lines):
 
 
 def test_properties_are_optional_unless_required(ref):
-    schema = {
-        "type": "object",
-        "properties": {"a": {"type": "string"}, "b": {"type": "boolean"}},
-        "required": ["b", 7, None],
-    }
+    schema = properties(a={"type": "string"}, b={"type": "boolean"})
+    schema["required"] = ["b", 7, None]
     assert_parameters(ref, schema, "{\na?: string,\nb: boolean,\n}")
 
 
 def test_required_that_is_not_an_array_is_ignored(ref):
-    schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": "a"}
+    schema = properties(a={"type": "string"})
+    schema["required"] = "a"
     assert_parameters(ref, schema, "{\na?: string,\n}")
 
 
@@ -229,107 +248,90 @@ def test_properties_that_are_not_an_object_render_empty(ref):
 
 
 def test_string_enum_lists_the_string_values(ref):
-    schema = {"type": "object", "properties": {"unit": {"type": "string", "enum": ["c", "f", 3, None]}}}
+    schema = properties(unit={"type": "string", "enum": ["c", "f", 3, None]})
     assert_parameters(ref, schema, '{\nunit?: "c" | "f",\n}')
 
 
 def test_string_enum_without_strings_is_string(ref):
-    schema = {"type": "object", "properties": {"a": {"type": "string", "enum": [1, 2]}, "b": {"type": "string", "enum": []}}}
+    schema = properties(a={"type": "string", "enum": [1, 2]}, b={"type": "string", "enum": []})
     assert_parameters(ref, schema, "{\na?: string,\nb?: string,\n}")
 
 
 def test_integer_renders_as_number(ref):
-    assert_parameters(ref, {"type": "object", "properties": {"n": {"type": "integer"}}}, "{\nn?: number,\n}")
+    assert_parameters(ref, properties(n={"type": "integer"}), "{\nn?: number,\n}")
 
 
 def test_type_array_joins_type_names(ref):
-    schema = {
-        "type": "object",
-        "properties": {
-            "a": {"type": ["integer", "string", 5, "null"]},
-            "b": {"type": [1, 2]},
-            "c": {"type": []},
-        },
-    }
+    schema = properties(
+        a={"type": ["integer", "string", 5, "null"]},
+        b={"type": [1, 2]},
+        c={"type": []},
+    )
     assert_parameters(ref, schema, "{\na?: number | string | null,\nb?: any,\nc?: any,\n}")
 
 
 def test_unknown_or_missing_type_is_any(ref):
-    schema = {"type": "object", "properties": {"a": {"type": "null"}, "b": {}, "c": {"type": 3}}}
+    schema = properties(a={"type": "null"}, b={}, c={"type": 3})
     assert_parameters(ref, schema, "{\na?: any,\nb?: any,\nc?: any,\n}")
 
 
 def test_array_items_render_with_brackets(ref):
-    schema = {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}}}}
+    schema = properties(tags={"type": "array", "items": {"type": "string"}})
     assert_parameters(ref, schema, "{\ntags?: string[],\n}")
 
 
 def test_array_without_items_is_array_of_any(ref):
-    schema = {"type": "object", "properties": {"a": {"type": "array"}, "b": {"type": "array", "items": None}}}
+    schema = properties(a={"type": "array"}, b={"type": "array", "items": None})
     assert_parameters(ref, schema, "{\na?: Array<any>,\nb?: any[],\n}")
 
 
 def test_array_of_objects_keeps_the_enclosing_indent(ref):
-    schema = {
-        "type": "object",
-        "properties": {
-            "rows": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "number"}}}}
-        },
-    }
+    schema = properties(rows={"type": "array", "items": properties(x={"type": "number"})})
     assert_parameters(ref, schema, "{\nrows?: {\n    x?: number,\n    }[],\n}")
 
 
 def test_nested_objects_indent_four_spaces_per_level(ref):
-    assert_parameters(ref, nested_objects(3), nested_objects_text(3))
     assert nested_objects_text(2) == "{\na?: {\n    a?: string,\n    },\n}"
+    assert_parameters(ref, nested_objects(3), nested_objects_text(3))
 
 
 def test_object_description_is_a_comment_before_the_brace(ref):
-    schema = {
-        "type": "object",
-        "description": "Top.",
-        "properties": {"inner": {"type": "object", "description": "Inner.", "properties": {}}},
-    }
-    # The property's own description line comes first; the object repeats it, indented.
+    inner = {"type": "object", "description": "Inner.", "properties": {}}
+    schema = {"type": "object", "description": "Top.", "properties": {"inner": inner}}
+    # The property's own description line comes first; the object repeats it, mid-line.
     assert_parameters(ref, schema, "// Top.\n{\n// Inner.\ninner?:     // Inner.\n{\n    },\n}")
 
 
 def test_title_description_and_examples_become_comments(ref):
-    schema = {
-        "type": "object",
-        "properties": {
-            "city": {
-                "type": "string",
-                "title": "City",
-                "description": "Where.",
-                "examples": ["Paris", 3, "Oslo"],
-            }
-        },
+    city = {
+        "type": "string",
+        "title": "City",
+        "description": "Where.",
+        "examples": ["Paris", 3, "Oslo"],
     }
     assert_parameters(
-        ref, schema, '{\n// City\n//\n// Where.\n// Examples:\n// - "Paris"\n// - "Oslo"\ncity?: string,\n}'
+        ref,
+        properties(city=city),
+        '{\n// City\n//\n// Where.\n// Examples:\n// - "Paris"\n// - "Oslo"\ncity?: string,\n}',
     )
 
 
 def test_examples_header_needs_a_non_empty_array(ref):
-    schema = {"type": "object", "properties": {"a": {"examples": [1]}, "b": {"examples": []}, "c": {"examples": "x"}}}
+    schema = properties(a={"examples": [1]}, b={"examples": []}, c={"examples": "x"})
     assert_parameters(ref, schema, "{\n// Examples:\na?: any,\nb?: any,\nc?: any,\n}")
 
 
 def test_descriptions_are_not_split_into_lines(ref):
-    schema = {"type": "object", "properties": {"a": {"type": "string", "description": "one\ntwo"}}}
+    schema = properties(a={"type": "string", "description": "one\ntwo"})
     assert_parameters(ref, schema, "{\n// one\ntwo\na?: string,\n}")
 
 
 def test_nullable_appends_null_once(ref):
-    schema = {
-        "type": "object",
-        "properties": {
-            "a": {"type": "string", "nullable": True},
-            "b": {"type": ["string", "null"], "nullable": True},
-            "c": {"type": "string", "nullable": 1},
-        },
-    }
+    schema = properties(
+        a={"type": "string", "nullable": True},
+        b={"type": ["string", "null"], "nullable": True},
+        c={"type": "string", "nullable": 1},
+    )
     assert_parameters(ref, schema, "{\na?: string | null,\nb?: string | null,\nc?: string,\n}")
 
 
@@ -351,59 +353,41 @@ def test_one_of_at_top_level_lists_variants(ref):
 def test_one_of_property_description_equal_to_the_first_variants_is_dropped(ref):
     # The "deduplication" skips the property's line above, and the first
     # variant's comment is skipped for repeating it: the text appears nowhere.
-    schema = {
-        "type": "object",
-        "properties": {
-            "id": {
-                "description": "Same.",
-                "oneOf": [{"type": "number", "description": "Same."}, {"type": "string", "description": "Other."}],
-            }
-        },
-    }
+    variants = [
+        {"type": "number", "description": "Same."},
+        {"type": "string", "description": "Other."},
+    ]
+    schema = properties(id={"description": "Same.", "oneOf": variants})
     assert_parameters(ref, schema, "{\nid?:\n | number\n | string // Other.\n,\n}")
 
 
 def test_one_of_property_description_goes_above(ref):
-    schema = {
-        "type": "object",
-        "properties": {
-            "id": {
-                "description": "An id.",
-                "default": 3,
-                "oneOf": [
-                    {"type": "number", "description": "Numeric."},
-                    {"type": "string", "description": "An id.", "nullable": True},
-                    {"type": "string", "default": "x", "enum": ["x"]},
-                ],
-            }
-        },
-        "required": ["id"],
-    }
+    variants = [
+        {"type": "number", "description": "Numeric."},
+        {"type": "string", "description": "An id.", "nullable": True},
+        {"type": "string", "default": "x", "enum": ["x"]},
+    ]
+    schema = properties(id={"description": "An id.", "default": 3, "oneOf": variants})
+    schema["required"] = ["id"]
     assert_parameters(
         ref,
         schema,
-        "{\n// An id.\n// default: 3\nid:\n | number\n | string | null\n | \"x\" // default: x\n,\n}",
+        '{\n// An id.\n// default: 3\nid:\n | number\n | string | null\n | "x" // default: x\n,\n}',
     )
 
 
 def test_one_of_variants_indent_three_spaces(ref):
-    schema = {
-        "type": "object",
-        "properties": {"p": {"oneOf": [{"type": "object", "properties": {"q": {"type": "number"}}}]}},
-    }
+    schema = properties(p={"oneOf": [properties(q={"type": "number"})]})
     assert_parameters(ref, schema, "{\np?:\n | {\n   q?: number,\n   }\n,\n}")
 
 
 def test_one_of_that_is_not_an_array_hides_description_and_default(ref):
-    schema = {
-        "type": "object",
-        "properties": {"a": {"type": "string", "oneOf": None, "description": "Hidden.", "default": "d"}},
-    }
-    assert_parameters(ref, schema, "{\na?: string,\n}")
+    hidden = {"type": "string", "oneOf": None, "description": "Hidden.", "default": "d"}
+    assert_parameters(ref, properties(a=hidden), "{\na?: string,\n}")
 
 
 def test_any_json_value_is_a_schema(ref):
-    schema = {"type": "object", "properties": {"a": True, "b": [1], "c": 2.5, "d": None, "e": "string"}}
+    schema = properties(a=True, b=[1], c=2.5, d=None, e="string")
     assert_parameters(ref, schema, "{\na?: any,\nb?: any,\nc?: any,\nd?: any,\ne?: any,\n}")
     assert_parameters(ref, {}, "any")
 
@@ -412,12 +396,16 @@ def test_any_json_value_is_a_schema(ref):
 
 
 def test_string_default_is_quoted_raw(ref):
-    assert_default(ref, 'say "hi"\n', '"say "hi"\n"', schema={"type": "string"})
+    schema = properties(a={"type": "string", "default": 'say "hi"\n'})
+    assert_parameters(ref, schema, '{\na?: string, // default: "say "hi"\n"\n}')
 
 
 def test_string_default_of_an_enum_is_bare(ref):
-    schema = {"type": "object", "properties": {"u": {"type": "string", "enum": ["c", "f"], "default": "c"}}}
+    schema = properties(u={"type": "string", "enum": ["c", "f"], "default": "c"})
     assert_parameters(ref, schema, '{\nu?: "c" | "f", // default: c\n}')
+
+
+ESCAPED = "q\"b\\n\n\t\r\b\f\x00\x1f\x7fé\u2028"
 
 
 @pytest.mark.parametrize(
@@ -451,7 +439,7 @@ def test_string_default_of_an_enum_is_bare(ref):
         (1.7976931348623157e308, "1.7976931348623157e308"),
         ([1, "two", [3.0], {}], '[1,"two",[3.0],{}]'),
         ({"b": 1, "a": [None, True]}, '{"b":1,"a":[null,true]}'),
-        (["q\"b\\n\n\t\r\b\f\x00\x1f\x7fé\u2028"], '["q\\"b\\\\n\\n\\t\\r\\b\\f\\u0000\\u001f\x7fé\u2028"]'),
+        ([ESCAPED], '["q\\"b\\\\n\\n\\t\\r\\b\\f\\u0000\\u001f\x7fé\u2028"]'),
         ({"k\n": "v"}, '{"k\\n":"v"}'),
     ],
 )
@@ -474,7 +462,7 @@ def test_default_long_integers_keep_only_leading_digits(ref):
 
 
 def test_default_null_is_printed(ref):
-    schema = {"type": "object", "properties": {"a": {"type": "string", "default": None}}}
+    schema = properties(a={"type": "string", "default": None})
     assert_parameters(ref, schema, "{\na?: string, // default: null\n}")
 
 
@@ -488,18 +476,21 @@ def test_keys_are_converted_as_json_dumps_converts_them(ref):
         "required": ["1", "null"],
     }
     assert_parameters(
-        ref, schema, "{\n1: any,\nfalse?: any,\nnull: any,\n1.5?: any,\nNaN?: any,\n-2.0?: any,\n"
-        "100000000000000000000?: any,\n}"
+        ref,
+        schema,
+        "{\n1: any,\nfalse?: any,\nnull: any,\n1.5?: any,\nNaN?: any,\n-2.0?: any,\n"
+        "100000000000000000000?: any,\n}",
     )
 
 
 def test_duplicate_keys_keep_the_first_place_and_the_last_value(ref):
-    schema = {"type": "object", "properties": {1: {"type": "string"}, "x": {}, "1": {"type": "boolean"}}}
+    schemas = {1: {"type": "string"}, "x": {}, "1": {"type": "boolean"}}
+    schema = {"type": "object", "properties": schemas}
     assert_parameters(ref, schema, "{\n1?: boolean,\nx?: any,\n}")
 
 
 def test_tuples_are_arrays(ref):
-    schema = {"type": "object", "properties": {"a": {"type": ("string", "null"), "default": (1, (2,))}}}
+    schema = properties(a={"type": ("string", "null"), "default": (1, (2,))})
     assert_parameters(ref, schema, "{\na?: string | null, // default: [1,[2]]\n}")
 
 
@@ -510,16 +501,16 @@ def test_str_and_int_subclasses_are_their_plain_values(ref):
     class Size(enum.IntEnum):
         BIG = 9
 
-    schema = {"type": "object", "properties": {Color.RED: {"type": "string", "enum": [Color.RED], "default": [Size.BIG]}}}
+    red = {"type": "string", "enum": [Color.RED], "default": [Size.BIG]}
+    schema = {"type": "object", "properties": {Color.RED: red}}
     assert_parameters(ref, schema, '{\nred?: "red", // default: [9]\n}')
 
 
-def test_ordered_dicts_keep_iteration_order(ref):
-    # The reference's pydantic layer (2.14 and later, pinned by the test extra)
-    # copies nested mappings in iteration order.
-    properties = OrderedDict([("a", {}), ("b", {})])
-    properties.move_to_end("a")
-    assert_parameters(ref, {"type": "object", "properties": properties}, "{\nb?: any,\na?: any,\n}")
+def test_ordered_dicts_keep_their_order(ref):
+    # As json.dumps reads them; pydantic < 2.14 in the reference took storage order (a, b).
+    schemas = OrderedDict([("a", {}), ("b", {})])
+    schemas.move_to_end("a")
+    assert_parameters(ref, {"type": "object", "properties": schemas}, "{\nb?: any,\na?: any,\n}")
 
 
 def test_surrogate_pairs_are_joined(ref):
@@ -537,9 +528,12 @@ def test_lone_surrogates_are_refused(ref):
     assert_refused(ref, functions({}, description="\udc00"), "lone surrogate")
 
 
-@pytest.mark.parametrize("value, name", [(math.nan, "NaN"), (math.inf, "Infinity"), (-math.inf, "-Infinity")])
+@pytest.mark.parametrize(
+    "value, name", [(math.nan, "NaN"), (math.inf, "Infinity"), (-math.inf, "-Infinity")]
+)
 def test_nan_and_infinity_are_refused(ref, value, name):
-    assert_refused(ref, functions({"type": "object", "x-limit": [value]}), f"\\['x-limit'\\]\\[0\\]: {name} is not valid JSON")
+    spec = functions({"type": "object", "x-limit": [value]})
+    assert_refused(ref, spec, rf"\['x-limit'\]\[0\]: {name} is not valid JSON")
 
 
 @pytest.mark.parametrize("value", [10**309, -(10**400), 2**1024 - 2**970 - 1])
@@ -549,11 +543,18 @@ def test_numbers_serde_json_parses_to_infinity_are_refused(ref, value):
 
 @pytest.mark.parametrize("value", [{1, 2}, b"bytes", object(), 1j])
 def test_values_json_dumps_cannot_serialize_are_refused(ref, value):
-    assert_refused(ref, functions({"x": value}), f"{type(value).__name__} is not JSON serializable")
+    match = f"{type(value).__name__} is not JSON serializable"
+    assert_refused(ref, functions({"x": value}), match)
+
+
+@pytest.mark.parametrize("parameters", [{"x": [10**5000]}, {10**5000: 1}])
+def test_integers_too_long_for_json_dumps_are_refused(ref, parameters):
+    assert_refused(ref, functions(parameters), "too many digits to write as JSON")
 
 
 def test_keys_json_dumps_cannot_serialize_are_refused(ref):
-    assert_refused(ref, functions({(1, 2): "x"}), "keys must be str, int, float, bool or None, not tuple")
+    match = "keys must be str, int, float, bool or None, not tuple"
+    assert_refused(ref, functions({(1, 2): "x"}), match)
 
 
 def test_refusals_are_value_errors():
@@ -583,10 +584,10 @@ def test_deeply_nested_arrays_count_one_level_each(ref):
             value = [value]
         return value
 
-    accepted = {"type": "object", "properties": {"a": {"default": nested_lists(117)}}}
-    assert ours(functions(accepted)) == reference(ref, functions(accepted))
-    refused = {"type": "object", "properties": {"a": {"default": nested_lists(118)}}}
-    assert_refused(ref, functions(refused), "nests deeper")
+    accepted = functions(properties(a={"default": nested_lists(117)}))
+    assert ours(accepted) == reference(ref, accepted)
+    refused = functions(properties(a={"default": nested_lists(118)}))
+    assert_refused(ref, refused, "nests deeper")
 
 
 def test_very_deep_schema_is_refused_without_recursion_error():
@@ -596,9 +597,8 @@ def test_very_deep_schema_is_refused_without_recursion_error():
 
 def test_conversations_nest_the_tools_two_levels_deeper(ref):
     def render_conversation(spec):
-        tools = {key: oh.ToolNamespaceConfig(**namespace) for key, namespace in spec.items()}
-        message = oh.Message.from_role_and_content(oh.Role.DEVELOPER, oh.DeveloperContent(tools=tools))
-        return ref.decode_utf8(ref.render_conversation(oh.Conversation.from_messages([message])))
+        conversation = oh.Conversation.from_messages([developer_message(spec)])
+        return ref.decode_utf8(ref.render_conversation(conversation))
 
     assert CONVERSATION_TOOLS_DEPTH == MESSAGE_TOOLS_DEPTH + 2
     fits = functions(nested_objects(58))
@@ -607,7 +607,7 @@ def test_conversations_nest_the_tools_two_levels_deeper(ref):
     with pytest.raises(ValueError):
         render_conversation(too_deep)
     with pytest.raises(HarmonyValueError, match="nests deeper"):
-        tools_section({"functions": ToolNamespaceConfig(**functions(nested_objects(59))["functions"])})
+        tools_section({"functions": ToolNamespaceConfig(**too_deep["functions"])})  # the default
 
 
 def test_reference_cycles_are_refused():

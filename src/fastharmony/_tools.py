@@ -9,8 +9,9 @@
 # (feature `preserve_order`, without `float_roundtrip`). Rendering is therefore
 # two steps, and both must mimic that round trip:
 #
-# 1. `_json_value` walks the whole parameters value once and returns what
-#    serde_json would hold: keys converted as `json.dumps` converts them (1 ->
+# 1. `_json_value` walks the whole parameters value and returns what
+#    serde_json would hold (`_is_plain` first checks, faster, whether it
+#    already is, as it nearly always is): keys converted as `json.dumps` converts them (1 ->
 #    "1", True -> "true"; a later duplicate replaces the value but keeps the
 #    first key's place), tuples as lists, subclasses of str/int/float as plain
 #    values, surrogate pairs joined. It refuses, with a HarmonyValueError
@@ -25,13 +26,11 @@
 #    `Display` does (compact JSON; numbers as serde_json parsed them, printed
 #    by itoa or ryu).
 #
-# Output is built as lists of strings joined once; the walk allocates nothing
-# for ordinary schemas.
+# Output is built as lists of strings joined once.
 
 from __future__ import annotations
 
 import math
-import re
 from json.encoder import encode_basestring as _json_quote
 from typing import Any, Dict, List
 
@@ -55,7 +54,6 @@ _PARAMETERS_BELOW_TOOLS = 4
 _U64_MAX = 2**64 - 1
 _I64_MIN = -(2**63)
 _MISSING = object()
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Refusal(Exception):
@@ -68,6 +66,52 @@ class _Refusal(Exception):
 
 
 # -- the JSON round trip -------------------------------------------------------
+
+
+def _is_plain(value: Any, depth: int) -> bool:
+    """Whether `value`, a dict or list, is already exactly what serde_json would hold.
+
+    The fast path of `_json_value`: one call per container, leaves checked inline.
+    Anything unusual (a key to convert, a tuple, a huge number, a surrogate, too
+    deep) answers False, and `_json_value` does the work and finds the path.
+    """
+    if depth > _SERDE_MAX_DEPTH:
+        return False
+    if type(value) is dict:
+        for key in value:
+            if type(key) is not str or not (key.isascii() or _has_no_surrogate(key)):
+                return False
+        items = value.values()
+    elif type(value) is list:
+        items = value
+    else:
+        return False
+    depth += 1
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            if not (item.isascii() or _has_no_surrogate(item)):
+                return False
+        elif kind is dict or kind is list:
+            if not _is_plain(item, depth):
+                return False
+        elif kind is int:
+            if not _I64_MIN <= item <= _U64_MAX:
+                return False
+        elif kind is float:
+            if not -1e307 <= item <= 1e307:  # also False for NaN
+                return False
+        elif not (kind is bool or item is None):
+            return False
+    return True
+
+
+def _has_no_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")  # fails only on surrogates
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json_value(value: Any, depth: int) -> Any:
@@ -87,7 +131,7 @@ def _json_value(value: Any, depth: int) -> Any:
     if kind is float:
         if value != value or value in (math.inf, -math.inf):
             name = "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
-            raise _Refusal(f"{name} is not valid JSON, which the reference requires; use a finite number")
+            raise _Refusal(f"{name} is not valid JSON, which the reference needs; use a number")
         if abs(value) > 1e307:  # the only floats serde_json may overflow on
             _serde_number(repr(value))
         return value
@@ -175,7 +219,7 @@ def _int_text(value: int) -> str:
 
 def _json_text(text: str) -> str:
     """The string serde_json reads back: surrogate pairs joined, lone ones refused."""
-    if not _SURROGATE.search(text):
+    if _has_no_surrogate(text):
         return text
     try:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
@@ -539,11 +583,13 @@ def _write_tool(tool: Any, parameters_depth: int, lines: List[str]) -> None:
     if tool.parameters is None:
         lines.append(f"type {name} = () => any;\n")
         return
-    try:
-        parameters = _json_value(tool.parameters, parameters_depth)
-    except _Refusal as refusal:
-        refusal.path.append((".parameters", None))
-        raise
+    parameters = tool.parameters
+    if not _is_plain(parameters, parameters_depth):
+        try:
+            parameters = _json_value(parameters, parameters_depth)
+        except _Refusal as refusal:
+            refusal.path.append((".parameters", None))
+            raise
     lines.append(f"type {name} = (_: {_schema_text(parameters, '')}) => any;\n")
 
 
@@ -577,7 +623,8 @@ def tools_section(
     reference parses (MESSAGE_TOOLS_DEPTH when rendering one message,
     CONVERSATION_TOOLS_DEPTH for a conversation): it decides which schemas nest
     too deep, as they do for the reference. Raises HarmonyValueError for values
-    the reference cannot take (NaN, lone surrogates, sets, ...).
+    the reference cannot take (NaN, lone surrogates, sets, ...). Like the
+    reference, callers leave the section out when `tools` is empty.
 
     >>> from fastharmony import ToolDescription, ToolNamespaceConfig
     >>> tool = ToolDescription.new("ping", "Checks a host.", {"type": "object",
