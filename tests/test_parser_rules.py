@@ -12,6 +12,7 @@ where fastharmony deliberately differs (bad token ids, `content_tokens`,
 from __future__ import annotations
 
 import enum
+import unicodedata
 
 import openai_harmony
 import pytest
@@ -254,6 +255,24 @@ def test_words_left_over_in_the_header_are_an_error(feed_with_errors, header, re
     parser, errors = feed_with_errors(header)
     assert [message for _, message in errors] == [f"unexpected tokens remaining in message header: Some({rest})"]
     assert parser.state is StreamState.EXPECT_START
+
+
+def test_left_over_words_are_quoted_as_rust_debug_quotes_them(feed_with_errors):
+    # Rust's `{:?}` escapes grapheme extenders (combining marks and a few others)
+    # even where Python's str.isprintable() says they print.
+    _, errors = feed_with_errors("<|start|>assistant e\u0301\u0cc2\uff9e x y<|message|>")
+    assert [message for _, message in errors] == [
+        'unexpected tokens remaining in message header: Some("e\\u{301}\\u{cc2}\\u{ff9e}")'
+    ]
+
+
+def test_every_mark_and_format_character_is_quoted_as_the_reference_quotes_it(ref):
+    marks = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in ("Mn", "Me", "Mc", "Lm", "Cf")]
+    words = " ".join("".join(marks[i : i + 3]) for i in range(0, len(marks), 3))
+    stream = tokens(f"<|start|>assistant {words} x y<|message|>")
+    ours = batch_parse(enc, stream, None, True, fastharmony)
+    assert ours[1].startswith("unexpected tokens remaining in message header: Some(")
+    assert ours == batch_parse(ref, stream, None, True, openai_harmony)
 
 
 def test_header_words_split_on_ascii_whitespace_only(feed_with_errors):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -496,7 +497,7 @@ def rust_debug_str(text: str) -> str:
         escaped = _RUST_ESCAPES.get(char)
         if escaped is not None:
             out.append(escaped)
-        elif char.isprintable() or char == " ":
+        elif (char.isprintable() or char == " ") and not _is_grapheme_extend(char):
             out.append(char)
         else:
             out.append(f"\\u{{{ord(char):x}}}")
@@ -505,6 +506,25 @@ def rust_debug_str(text: str) -> str:
 
 
 _RUST_ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"', "\0": "\\0"}
+
+# `{:?}` also escapes Grapheme_Extend characters (the reference's Unicode 16):
+# combining marks (Mn, Me) and these others; U+1171E was Mn until Unicode 15.
+_OTHER_GRAPHEME_EXTEND = frozenset(
+    map(chr, (
+        0x9BE, 0x9D7, 0xB3E, 0xB57, 0xBBE, 0xBD7, 0xCC0, 0xCC2, 0xCC7, 0xCC8, 0xCCA, 0xCCB,
+        0xCD5, 0xCD6, 0xD3E, 0xD57, 0xDCF, 0xDDF, 0x1715, 0x1734, 0x1B35, 0x1B3B, 0x1B3D,
+        0x1B43, 0x1B44, 0x1BAA, 0x1BF2, 0x1BF3, 0x302E, 0x302F, 0xA953, 0xA9C0, 0xFF9E,
+        0xFF9F, 0x111C0, 0x11235, 0x1133E, 0x1134D, 0x11357, 0x114B0, 0x114BD, 0x115AF,
+        0x116B6, 0x11930, 0x1193D, 0x16FF0, 0x16FF1, 0x1D165, 0x1D166, 0x1D16D, 0x1D16E,
+        0x1D16F, 0x1D170, 0x1D171, 0x1D172,
+    ))
+)  # fmt: skip
+
+
+def _is_grapheme_extend(char: str) -> bool:
+    if char in _OTHER_GRAPHEME_EXTEND:
+        return True
+    return unicodedata.category(char) in ("Mn", "Me") and char != "\U0001171e"
 
 
 # -- helpers ------------------------------------------------------------------------
