@@ -16,10 +16,13 @@ from __future__ import annotations
 import enum
 from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
 
+import openai_harmony
+
 import fastharmony
 
 
 EOS = None
+Tokens = Sequence[Optional[int]]  # token ids, and EOS marks
 
 
 class Step(NamedTuple):
@@ -53,10 +56,10 @@ def state_data_without_content_tokens(parser) -> dict:
     return data
 
 
-def view(parser, *, with_state_data: bool = True) -> tuple:
+def view(parser) -> tuple:
     """What a caller can read from a parser between tokens."""
     role = parser.current_role
-    seen = (
+    return (
         parser.current_content,
         None if role is None else role.value,
         parser.current_channel,
@@ -65,10 +68,8 @@ def view(parser, *, with_state_data: bool = True) -> tuple:
         parser.last_content_delta,
         parser.state.value,
         len(parser.messages),
+        state_data_without_content_tokens(parser),
     )
-    if with_state_data:
-        seen += (state_data_without_content_tokens(parser),)
-    return seen
 
 
 def new_parser(module, encoding, role: Optional[str], strict: bool):
@@ -81,7 +82,7 @@ def _error_types(module) -> Tuple[type, ...]:
     return (fastharmony.HarmonyError,) if module is fastharmony else (Exception,)
 
 
-def run(module, encoding, tokens: Sequence[Optional[int]], role: Optional[str], strict: bool, *, with_state_data: bool = True) -> Run:
+def run(module, encoding, tokens: Tokens, role: Optional[str], strict: bool) -> Run:
     """Feed `tokens` one by one, then EOS, recording a view after every token."""
     parser = new_parser(module, encoding, role, strict)
     errors = _error_types(module)
@@ -95,7 +96,7 @@ def run(module, encoding, tokens: Sequence[Optional[int]], role: Optional[str], 
             error = None
         except errors as exc:
             error = str(exc)
-        steps.append(Step(token, error, view(parser, with_state_data=with_state_data)))
+        steps.append(Step(token, error, view(parser)))
     try:
         parser.process_eos()
         eos_error = None
@@ -116,10 +117,8 @@ def first_difference(expected: Run, actual: Run) -> str:
     return f"tokens:\n  reference: {expected.tokens}\n  ours:      {actual.tokens}"
 
 
-def assert_same_run(ref_encoding, our_encoding, tokens: Sequence[int], role: Optional[str], strict: bool) -> Run:
+def assert_same_run(ref_encoding, our_encoding, tokens: Tokens, role: Optional[str], strict: bool) -> Run:
     """Run both parsers over `tokens` and assert they agree at every step; returns our run."""
-    import openai_harmony
-
     expected = run(openai_harmony, ref_encoding, tokens, role, strict)
     actual = run(fastharmony, our_encoding, tokens, role, strict)
     assert actual == expected, (
@@ -128,13 +127,14 @@ def assert_same_run(ref_encoding, our_encoding, tokens: Sequence[int], role: Opt
     return actual
 
 
-def batch_parse(encoding, tokens: Sequence[Optional[int]], role: Optional[str], strict: bool, module) -> Tuple[Any, ...]:
+def batch_parse(module, encoding, tokens: Tokens, role: Optional[str], strict: bool) -> tuple:
     """`parse_messages_from_completion_tokens` (of the tokens without EOS marks)
     as ("ok", messages) or ("error", message)."""
     errors = _error_types(module)
+    tokens = [token for token in tokens if token is not EOS]
     try:
         messages = encoding.parse_messages_from_completion_tokens(
-            [token for token in tokens if token is not EOS], None if role is None else module.Role(role), strict=strict
+            tokens, None if role is None else module.Role(role), strict=strict
         )
     except errors as exc:
         return ("error", str(exc))

@@ -39,7 +39,9 @@ enc = load_harmony_encoding("HarmonyGptOss")
 SPECIAL = {name: enc.encode(name, allowed_special="all")[0] for name in enc.special_tokens_set}
 START, MESSAGE = SPECIAL["<|start|>"], SPECIAL["<|message|>"]
 STOPS = [SPECIAL["<|end|>"], SPECIAL["<|call|>"], SPECIAL["<|return|>"]]
-FORMATTING = [SPECIAL[f"<|{name}|>"] for name in ("start", "message", "channel", "constrain", "end", "call", "return")]
+FORMATTING = [
+    SPECIAL[f"<|{name}|>"] for name in ("start", "message", "channel", "constrain", "end", "call", "return")
+]
 FIRST_SPECIAL, LAST_TOKEN = 199_998, 201_088
 ROLES = [role.value for role in fastharmony.Role]
 
@@ -62,8 +64,9 @@ HIGH_BYTES = [t for t in range(256) if enc.decode_bytes([t])[0] >= 0x80]
 # -- text ---------------------------------------------------------------------------------
 
 HOSTILE = [
-    "🤔", "👨\u200d👩\u200d👧", "日本語", "한국어", "مرحبا", "e\u0301", "\u0301", "𝔘", "\U0010ffff",
-    "\ufeff", "\u200d", "\u0378", "ß", "ﬁ", "Ω", "\x00", "\r\n", "\n", "\t", " ", "   ", "\u3000", "\xa0",
+    "🤔", "👨\u200d👩\u200d👧", "日本語", "한국어", "مرحبا", "e\u0301", "\u0301", "𝔘",
+    "\U0010ffff", "\ufeff", "\u200d", "\u0378", "ß", "ﬁ", "Ω", "\x00", "\r\n", "\n", "\t", " ",
+    "   ", "\u3000", "\xa0",
     "\x0b", "\x1c", "\\", '"', "<", "|", "=", "to=", "json", "assistant", "functions.get_weather",
     "<|start|>", "<|message|>", "<|channel|>", "<|constrain|>", "<|end|>", "<|call|>", "<|return|>",
     "<|reserved_200100|>", "<|endoftext|>",
@@ -106,14 +109,16 @@ def reference_message(draw):
     role = draw(st.sampled_from(ROLES))
     name = None
     if role == "tool":
-        name = draw(st.one_of(st.sampled_from(["functions.get_weather", "browser.open", "python"]), hostile_text(2)))
+        tool_names = st.sampled_from(["functions.get_weather", "browser.open", "python"])
+        name = draw(st.one_of(tool_names, hostile_text(2)))
     elif draw(st.integers(0, 9)) == 0:
         name = draw(hostile_text(2))
     message = openai_harmony.Message.from_author_and_content(
         openai_harmony.Author(role=openai_harmony.Role(role), name=name), draw(hostile_text())
     )
     if draw(st.booleans()):
-        message = message.with_channel(draw(st.one_of(st.sampled_from(["analysis", "commentary", "final"]), header_value())))
+        channels = st.sampled_from(["analysis", "commentary", "final"])
+        message = message.with_channel(draw(st.one_of(channels, header_value())))
     if draw(st.booleans()):
         message = message.with_recipient(draw(header_value()))
     if draw(st.booleans()):
@@ -256,11 +261,11 @@ def assert_parses_like_the_reference(ref, stream: Stream, strict: bool) -> None:
         for before, step in zip(states, run.steps)
     ):
         event("non-strict recovery")
-    for error in {re.sub(r"\d+", "N", step.error)[:50] for step in run.steps if step.error} | {run.eos_error and "EOS error"}:
-        if error:
-            event(f"error: {error}")
-    ours = batch_parse(enc, stream.tokens, stream.role, strict, fastharmony)
-    theirs = batch_parse(ref, stream.tokens, stream.role, strict, openai_harmony)
+    errors = {re.sub(r"\d+", "N", step.error)[:50] for step in run.steps if step.error}
+    for error in errors | ({"EOS error"} if run.eos_error else set()):
+        event(f"error: {error}")
+    ours = batch_parse(fastharmony, enc, stream.tokens, stream.role, strict)
+    theirs = batch_parse(openai_harmony, ref, stream.tokens, stream.role, strict)
     assert ours == theirs, f"parse_messages_from_completion_tokens, tokens={stream.tokens}"
 
 
@@ -332,7 +337,8 @@ def test_process_tokens_in_any_chunks_is_process_one_by_one(stream, strict, cuts
                     reached, error = stop, None
                 except HarmonyError as exc:
                     reached, error = done + len(batched.tokens) - fed, str(exc)
-            assert errors[done + 1 : reached] == [None] * (reached - done - 1), "a failing token went unreported"
+            unreported = [error for error in errors[done + 1 : reached] if error]
+            assert not unreported, f"a token failed in tokens[{done}:{reached}] without an error"
             assert error == errors[reached], f"error after token #{reached - 1}"
             done = reached
             assert everything(batched) == after[done], f"after token #{done - 1}, chunk {start}:{end}"
@@ -355,3 +361,36 @@ def eos(parser) -> Optional[str]:
     except HarmonyError as exc:
         return str(exc)
     return None
+
+
+# -- token ids outside the vocabulary (fastharmony's own behaviour) ------------------------------------
+
+BAD_IDS = [-1, -(2**40), LAST_TOKEN + 1, 2**32, 2**64, True, False, 1.0, "7", None]
+
+
+@given(stream=ANY_STREAM, strict=st.booleans(), at=st.integers(0, 10**6), bad=st.sampled_from(BAD_IDS))
+def test_a_bad_id_stops_a_batch_in_the_state_of_the_ids_before_it(stream, strict, at, bad):
+    tokens = [token for token in stream.tokens if token is not EOS]
+    at %= len(tokens) + 1
+    batch = [*tokens[:at], bad, *tokens[at:]]
+    role = None if stream.role is None else fastharmony.Role(stream.role)
+
+    # One by one up to the bad id, or up to a token that fails before it.
+    single = StreamableParser(enc, role, strict=strict)
+    expected = None
+    for token in tokens[:at]:
+        expected = process(single, token)
+        if expected:
+            break
+
+    batched = StreamableParser(enc, role, strict=strict)
+    with pytest.raises(HarmonyError) as raised:
+        batched.process_tokens(batch)
+    if expected is None:
+        assert isinstance(raised.value, ValueError)
+        assert str(raised.value).startswith("Invalid token for decoding: ")
+    else:
+        assert str(raised.value) == expected
+    assert everything(batched) == everything(single)
+    with pytest.raises(HarmonyError):
+        enc.parse_messages_from_completion_tokens(batch, role, strict=strict)

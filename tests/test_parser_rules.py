@@ -32,7 +32,7 @@ from fastharmony import (
 
 enc = load_harmony_encoding("HarmonyGptOss")
 
-START, MESSAGE, END, CALL, RETURN = 200006, 200008, 200007, 200012, 200002
+START, MESSAGE, END = 200006, 200008, 200007
 
 # Token ids 0..255 are the single bytes.
 BYTE = {enc.decode_bytes([t])[0]: t for t in range(256)}
@@ -249,11 +249,14 @@ def test_a_given_role_never_makes_a_tool_author(feed):
         ("<|start|>assistant a b c<|message|>", '"a"'),
         ("<|start|>assistant a  b\tc d<|message|>", '"a b"'),
         ('<|start|>assistant say\\ "hi" x y<|message|>', '"say\\\\ \\"hi\\""'),
+        ("<|start|>assistant \x7f\u200b\x00 x y<|message|>", '"\\u{7f}\\u{200b}\\0"'),
     ],
 )
 def test_words_left_over_in_the_header_are_an_error(feed_with_errors, header, rest):
     parser, errors = feed_with_errors(header)
-    assert [message for _, message in errors] == [f"unexpected tokens remaining in message header: Some({rest})"]
+    assert [message for _, message in errors] == [
+        f"unexpected tokens remaining in message header: Some({rest})"
+    ]
     assert parser.state is StreamState.EXPECT_START
 
 
@@ -267,12 +270,13 @@ def test_left_over_words_are_quoted_as_rust_debug_quotes_them(feed_with_errors):
 
 
 def test_every_mark_and_format_character_is_quoted_as_the_reference_quotes_it(ref):
-    marks = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in ("Mn", "Me", "Mc", "Lm", "Cf")]
+    categories = ("Mn", "Me", "Mc", "Lm", "Cf")
+    marks = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in categories]
     words = " ".join("".join(marks[i : i + 3]) for i in range(0, len(marks), 3))
     stream = tokens(f"<|start|>assistant {words} x y<|message|>")
-    ours = batch_parse(enc, stream, None, True, fastharmony)
+    ours = batch_parse(fastharmony, enc, stream, None, True)
     assert ours[1].startswith("unexpected tokens remaining in message header: Some(")
-    assert ours == batch_parse(ref, stream, None, True, openai_harmony)
+    assert ours == batch_parse(openai_harmony, ref, stream, None, True)
 
 
 def test_header_words_split_on_ascii_whitespace_only(feed_with_errors):
@@ -353,8 +357,9 @@ def test_eos_inside_a_header_is_an_error(feed):
 
 
 def test_special_tokens_inside_content_are_text(feed):
-    parser = feed("<|start|>user<|message|>a<|start|>b<|channel|><|message|><|constrain|><|reserved_200017|><|end|>")
-    assert parser.messages[0].content[0].text == "a<|start|>b<|channel|><|message|><|constrain|><|reserved_200017|>"
+    content = "a<|start|>b<|channel|><|message|><|constrain|><|reserved_200017|>"
+    parser = feed(f"<|start|>user<|message|>{content}<|end|>")
+    assert parser.messages == [message(Role.USER, content)]
 
 
 def test_a_message_may_be_empty(feed):
@@ -532,6 +537,8 @@ def test_process_tokens_accepts_any_iterable_of_ids():
     expected = _everything(one_by_one(CONVERSATION))
     assert _everything(StreamableParser(enc, None).process_tokens(iter(CONVERSATION))) == expected
     assert _everything(StreamableParser(enc, None).process_tokens(tuple(CONVERSATION))) == expected
+    untouched = _everything(StreamableParser(enc, None))
+    assert _everything(StreamableParser(enc, None).process_tokens([])) == untouched
     with pytest.raises(ValueError):
         StreamableParser(enc, None).process_tokens("<|start|>")
 
@@ -647,5 +654,5 @@ def test_process_and_process_eos_return_the_parser():
     ],
 )
 def test_parse_messages_from_completion_tokens_is_the_stream_parsed_to_eos(ref, stream, role, strict):
-    ours = batch_parse(enc, stream, role and role.value, strict, fastharmony)
-    assert ours == batch_parse(ref, stream, role and role.value, strict, openai_harmony)
+    ours = batch_parse(fastharmony, enc, stream, role and role.value, strict)
+    assert ours == batch_parse(openai_harmony, ref, stream, role and role.value, strict)
