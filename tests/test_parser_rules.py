@@ -434,6 +434,15 @@ def test_non_strict_recovery_of_undecodable_header_is_an_error_and_stays_in_the_
     assert parser.state_data["header_tokens"] == [*tokens("hi "), BYTE[0xA1]]
 
 
+def test_a_failed_non_strict_recovery_leaves_its_stop_token_out_of_the_header(feed_with_errors):
+    # The header goes on after the error, without the stop token that raised.
+    parser, errors = feed_with_errors(
+        "<|channel|><|end|>analysis<|message|>hi<|end|>", role=Role.ASSISTANT, strict=False
+    )
+    assert errors == [(1, "channel marker present but no channel value found in header")]
+    assert parser.messages == [message(Role.ASSISTANT, "hi", channel="analysis")]
+
+
 def test_strict_parsers_keep_stop_tokens_in_the_header(feed):
     parser = feed("<|channel|>analysis hi<|end|>", role=Role.ASSISTANT)
     assert parser.state is StreamState.HEADER

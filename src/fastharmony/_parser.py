@@ -90,6 +90,7 @@ class StreamableParser:
         "_next_role",
         "_state",
         "_run_start",
+        "_failed_stops",
         "_header",
         "_pieces",
         "_join_at",
@@ -117,6 +118,9 @@ class StreamableParser:
         # every token fed in HEADER or CONTENT state, stop tokens aside, belongs
         # to the header or content, so a start index describes them.
         self._run_start = 0
+        # Non-strict: stop tokens whose headerless recovery raised stay in
+        # `_tokens` but, as in the reference, not in the header (their indices).
+        self._failed_stops: tuple = ()
         self._header: Optional[tuple] = None  # (role, name, recipient, channel, content_type)
         self._pieces: List[str] = []
         self._join_at = _PIECES_PER_CHUNK
@@ -212,6 +216,7 @@ class StreamableParser:
                 raise HarmonyError(f"Unexpected token {token} while expecting start token {START}")
             self._state = HEADER
             self._run_start = len(self._tokens)
+            self._failed_stops = ()
         elif state is HEADER:
             if token == MESSAGE:
                 # As the reference: a header that fails to parse leaves EXPECT_START.
@@ -225,7 +230,11 @@ class StreamableParser:
                 self._last_delta = None
                 self._state = CONTENT
             elif not self._strict and token in STOP_TOKENS:
-                self._recover_headerless_message()
+                try:
+                    self._recover_headerless_message()
+                except HarmonyError:
+                    self._failed_stops += (len(self._tokens) - 1,)
+                    raise
         else:  # CONTENT, and the token is a stop token
             self._finish_message()
 
@@ -244,7 +253,7 @@ class StreamableParser:
         # Non-strict: a stop token before <|message|>. When the parser was given
         # the role, the header's metadata is kept and the rest becomes content.
         role = self._next_role
-        header_tokens = self._tokens[self._run_start : -1]  # the stop token aside
+        header_tokens = self._header_tokens(-1)  # the stop token aside
         if role is not None and header_tokens:
             text = self._decode_utf8(header_tokens)
             header, rest = parse_header(text, role, parse_recipient_and_type=False)
@@ -252,11 +261,18 @@ class StreamableParser:
         self._state = EXPECT_START
         self._next_role = None
 
+    def _header_tokens(self, end: Optional[int]) -> List[int]:
+        tokens = self._tokens[self._run_start : end]
+        if self._failed_stops:
+            start, failed = self._run_start, self._failed_stops
+            tokens = [token for at, token in enumerate(tokens, start) if at not in failed]
+        return tokens
+
     def _parse_header_tokens(self) -> tuple:
         # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
         # Only short ones are remembered: a pathological header of a million
         # tokens must not stay in memory after the parser is gone.
-        header_tokens = self._tokens[self._run_start : -1]  # <|message|> aside
+        header_tokens = self._header_tokens(-1)  # <|message|> aside
         key = None
         if len(header_tokens) <= _MEMO_HEADER_TOKENS:
             key = (self._next_role, *header_tokens)
@@ -410,7 +426,7 @@ class StreamableParser:
         if state is EXPECT_START:
             return {"state": "ExpectStart"}
         if state is HEADER:
-            return {"state": "Header", "header_tokens": self._tokens[self._run_start :]}
+            return {"state": "Header", "header_tokens": self._header_tokens(None)}
         role, name, recipient, channel, content_type = self._header
         author: Dict[str, Any] = {"role": role.value}
         if name is not None:
