@@ -576,13 +576,16 @@ def test_the_error_names_the_bad_id():
         StreamableParser(enc, None).process(99_999_999)
 
 
+@pytest.mark.parametrize("after", ["", " there", "<|end|>"])
 @pytest.mark.parametrize("bad", BAD_IDS, ids=repr)
-def test_process_tokens_processes_the_ids_before_a_bad_one(bad):
+def test_process_tokens_processes_the_ids_before_a_bad_one(bad, after):
+    before = tokens("<|message|>hi there")
     parser = StreamableParser(enc, Role.USER)
     with pytest.raises(HarmonyError, match="^Invalid token for decoding: ") as raised:
-        parser.process_tokens([*tokens("<|message|>hi"), bad, *tokens(" there")])
+        parser.process_tokens([*before, bad, *tokens(after)])
     assert isinstance(raised.value, ValueError)
-    assert _everything(parser) == _everything(one_by_one(tokens("<|message|>hi"), Role.USER))
+    assert _everything(parser) == _everything(one_by_one(before, Role.USER))
+    assert parser.last_content_delta == " there"
 
 
 @pytest.mark.parametrize("bad", BAD_IDS, ids=repr)

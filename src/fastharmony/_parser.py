@@ -332,7 +332,11 @@ class StreamableParser:
         """Content tokens i..j-1 (no stop token among them), as if one by one."""
         if j - i > 1:
             try:
-                # tiktoken's decoder also rejects ids past the vocabulary.
+                # tiktoken's decoder also rejects ids past the vocabulary. The
+                # last id is decoded alone below, after the others have gone in
+                # without a delta: check it first too.
+                if tokens[j - 1] > LAST_TOKEN_ID:
+                    raise KeyError(tokens[j - 1])
                 data = self._decode_run(tokens[i : j - 1])
             except KeyError:
                 for token in tokens[i:j]:
