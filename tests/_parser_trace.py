@@ -6,14 +6,17 @@ observe; an error is recorded and feeding goes on (the reference lets a caller
 continue after an error), and the stream ends with EOS. `EOS` (None) in a
 token stream calls `process_eos` there, and feeding goes on after it too.
 
-`content_tokens` is left out of `state_data`: the reference re-encodes the
-decoded content, fastharmony keeps the tokens as received (a deliberate
-difference, tested on its own).
+Two deliberate differences are allowed for: `content_tokens` is left out of
+`state_data` (the reference re-encodes the decoded content, fastharmony keeps
+the tokens as received), and an error quoting more than 200 characters of
+header text may quote only the first 200 (the reference quotes any length).
+Both are tested on their own.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
 
 import openai_harmony
@@ -105,6 +108,30 @@ def run(module, encoding, tokens: Tokens, role: Optional[str], strict: bool) -> 
     return Run(steps, eos_error, [plain(m.to_dict()) for m in parser.messages], list(parser.tokens))
 
 
+_CLIPPED = re.compile(r"(?P<head>.*)\.\.\. \((?P<length>\d+) characters in all\)", re.S)
+
+
+def same_error(ours: Optional[str], reference: Optional[str]) -> bool:
+    """Equal, or ours quotes the start of the header text the reference quotes whole."""
+    if ours == reference:
+        return True
+    clipped = _CLIPPED.fullmatch(ours or "")
+    if clipped is None or reference is None:
+        return False
+    head = clipped["head"]
+    if head.endswith('")'):  # Some("...") in Rust's Debug form
+        head = head[:-2]
+    return reference.startswith(head) and len(reference) > len(clipped["head"])
+
+
+def _allowing_clipped_errors(expected: Run, actual: Run) -> Run:
+    steps = [
+        want._replace(error=got.error) if same_error(got.error, want.error) else want
+        for want, got in zip(expected.steps, actual.steps)
+    ]
+    return expected._replace(steps=steps + expected.steps[len(steps) :])
+
+
 def first_difference(expected: Run, actual: Run) -> str:
     """A readable account of where two runs part."""
     for index, (want, got) in enumerate(zip(expected.steps, actual.steps)):
@@ -119,12 +146,19 @@ def first_difference(expected: Run, actual: Run) -> str:
 
 def assert_same_run(ref_encoding, our_encoding, tokens: Tokens, role: Optional[str], strict: bool) -> Run:
     """Run both parsers over `tokens` and assert they agree at every step; returns our run."""
-    expected = run(openai_harmony, ref_encoding, tokens, role, strict)
     actual = run(fastharmony, our_encoding, tokens, role, strict)
+    expected = _allowing_clipped_errors(run(openai_harmony, ref_encoding, tokens, role, strict), actual)
     assert actual == expected, (
         f"role={role!r} strict={strict} tokens={list(tokens)}\n" + first_difference(expected, actual)
     )
     return actual
+
+
+def same_outcome(ours: tuple, reference: tuple) -> bool:
+    """Two `batch_parse` results agree (see `same_error`)."""
+    if ours[0] == reference[0] == "error":
+        return same_error(ours[1], reference[1])
+    return ours == reference
 
 
 def batch_parse(module, encoding, tokens: Tokens, role: Optional[str], strict: bool) -> tuple:

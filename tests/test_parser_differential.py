@@ -31,7 +31,7 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 import fastharmony
-from _parser_trace import EOS, assert_same_run, batch_parse, plain, view
+from _parser_trace import EOS, assert_same_run, batch_parse, plain, same_outcome, view
 from fastharmony import HarmonyError, StreamableParser, load_harmony_encoding
 
 enc = load_harmony_encoding("HarmonyGptOss")
@@ -178,18 +178,20 @@ def free_form_headers(draw) -> Stream:
     return Stream(enc.encode(text, allowed_special="all"), role)
 
 
+CONTENT_TOKEN = st.one_of(
+    st.sampled_from(HIGH_BYTES),
+    st.sampled_from(BROKEN_UTF8),
+    st.sampled_from(enc.encode("🤔日本語 é a\r\n")),
+    st.integers(0, FIRST_SPECIAL - 1),
+)
+
+
 @st.composite
 def raw_content(draw) -> Stream:
     """A message whose content is raw tokens, mostly broken UTF-8."""
-    content_token = st.one_of(
-        st.sampled_from(HIGH_BYTES),
-        st.sampled_from(BROKEN_UTF8),
-        st.sampled_from(enc.encode("🤔日本語 é a\r\n")),
-        st.integers(0, FIRST_SPECIAL - 1),
-    )
     messages = []
     for _ in range(draw(st.integers(1, 2))):
-        body = draw(st.lists(content_token, max_size=12))
+        body = draw(st.lists(CONTENT_TOKEN, max_size=12))
         messages.append([START, *enc.encode("assistant"), MESSAGE, *body, draw(st.sampled_from(STOPS))])
     tokens = [token for message in messages for token in message]
     if draw(st.booleans()):
@@ -266,7 +268,7 @@ def assert_parses_like_the_reference(ref, stream: Stream, strict: bool) -> None:
         event(f"error: {error}")
     ours = batch_parse(fastharmony, enc, stream.tokens, stream.role, strict)
     theirs = batch_parse(openai_harmony, ref, stream.tokens, stream.role, strict)
-    assert ours == theirs, f"parse_messages_from_completion_tokens, tokens={stream.tokens}"
+    assert same_outcome(ours, theirs), f"parse_messages_from_completion_tokens, tokens={stream.tokens}"
 
 
 @given(stream=rendered_conversations(), strict=st.booleans())
@@ -296,6 +298,38 @@ LAGGING = [START, ASSISTANT, MESSAGE, 2203, 2203, 2203, 78747, *THINKING_FACE, T
 @example(stream=Stream([*LAGGING, STOPS[0], *LAGGING[:-1], EOS, *LAGGING], None), strict=True)
 def test_broken_utf8_content_decodes_like_the_reference(ref, stream, strict):
     assert_parses_like_the_reference(ref, stream, strict)
+
+
+@given(
+    pattern=st.lists(CONTENT_TOKEN, min_size=1, max_size=8),
+    length=st.integers(1000, 3000),
+    reads=st.lists(st.integers(0, 10**6), max_size=4),
+)
+def test_long_content_reads_like_the_reference_whenever_it_is_read(ref, pattern, length, reads):
+    # Content of a few thousand tokens, read only now and then: fastharmony
+    # joins its pieces of text in chunks as a message grows.
+    body = (pattern * (length // len(pattern) + 1))[:length]
+    stream = [START, ASSISTANT, MESSAGE, *body]
+    points = sorted({len(stream), *(3 + read % (length + 1) for read in reads)})
+    expected = read_at(openai_harmony.StreamableParser(ref, None), stream, points, batched=False)
+    assert read_at(StreamableParser(enc, None), stream, points, batched=False) == expected
+    assert read_at(StreamableParser(enc, None), stream, points, batched=True) == expected
+
+
+def read_at(parser, stream, points, *, batched: bool) -> list:
+    """The content and delta after the first `point` tokens, for each point; then the messages."""
+    seen = []
+    done = 0
+    for point in points:
+        if batched:
+            parser.process_tokens(stream[done:point])
+        else:
+            for token in stream[done:point]:
+                parser.process(token)
+        done = point
+        seen.append((parser.current_content, parser.last_content_delta))
+    parser.process_eos()
+    return seen + [plain(m.to_dict()) for m in parser.messages]
 
 
 # -- process_tokens against process ----------------------------------------------------------------

@@ -18,7 +18,7 @@ import openai_harmony
 import pytest
 
 import fastharmony
-from _parser_trace import assert_same_run, batch_parse, plain, view
+from _parser_trace import assert_same_run, batch_parse, plain, same_outcome, view
 from fastharmony import (
     Author,
     HarmonyError,
@@ -271,12 +271,28 @@ def test_left_over_words_are_quoted_as_rust_debug_quotes_them(feed_with_errors):
 
 def test_every_mark_and_format_character_is_quoted_as_the_reference_quotes_it(ref):
     categories = ("Mn", "Me", "Mc", "Lm", "Cf")
-    marks = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in categories]
-    words = " ".join("".join(marks[i : i + 3]) for i in range(0, len(marks), 3))
-    stream = tokens(f"<|start|>assistant {words} x y<|message|>")
-    ours = batch_parse(fastharmony, enc, stream, None, True)
-    assert ours[1].startswith("unexpected tokens remaining in message header: Some(")
-    assert ours == batch_parse(openai_harmony, ref, stream, None, True)
+    marks = "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in categories)
+    for start in range(0, len(marks), 60):  # quoted whole: at most 200 characters
+        words = " ".join(marks[i : i + 3] for i in range(start, min(start + 60, len(marks)), 3))
+        stream = tokens(f"<|start|>assistant {words} x y<|message|>")
+        ours = batch_parse(fastharmony, enc, stream, None, True)
+        assert ours[1].startswith("unexpected tokens remaining in message header: Some(")
+        assert ours == batch_parse(openai_harmony, ref, stream, None, True)
+
+
+@pytest.mark.parametrize(
+    "header, error",
+    [
+        (f"<|start|>assistant {'w ' * 150}x y<|message|>", "unexpected tokens remaining in message header: "),
+        (f"<|start|>{'r' * 300}<|message|>", "Unknown role: "),
+    ],
+)
+def test_header_text_is_quoted_up_to_200_characters(ref, header, error):
+    # fastharmony's own: the reference would quote a header of a million tokens whole.
+    ours = batch_parse(fastharmony, enc, tokens(header), None, True)
+    assert ours[1].startswith(error) and ours[1].endswith(" characters in all)")
+    assert len(ours[1]) < len(error) + 200 + 40
+    assert same_outcome(ours, batch_parse(openai_harmony, ref, tokens(header), None, True))
 
 
 def test_header_words_split_on_ascii_whitespace_only(feed_with_errors):
