@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -89,6 +90,7 @@ class StreamableParser:
         "_next_role",
         "_state",
         "_run_start",
+        "_failed_stops",
         "_header",
         "_pieces",
         "_join_at",
@@ -116,6 +118,9 @@ class StreamableParser:
         # every token fed in HEADER or CONTENT state, stop tokens aside, belongs
         # to the header or content, so a start index describes them.
         self._run_start = 0
+        # Non-strict: stop tokens whose headerless recovery raised stay in
+        # `_tokens` but, as in the reference, not in the header (their indices).
+        self._failed_stops: tuple = ()
         self._header: Optional[tuple] = None  # (role, name, recipient, channel, content_type)
         self._pieces: List[str] = []
         self._join_at = _PIECES_PER_CHUNK
@@ -211,6 +216,7 @@ class StreamableParser:
                 raise HarmonyError(f"Unexpected token {token} while expecting start token {START}")
             self._state = HEADER
             self._run_start = len(self._tokens)
+            self._failed_stops = ()
         elif state is HEADER:
             if token == MESSAGE:
                 # As the reference: a header that fails to parse leaves EXPECT_START.
@@ -224,7 +230,11 @@ class StreamableParser:
                 self._last_delta = None
                 self._state = CONTENT
             elif not self._strict and token in STOP_TOKENS:
-                self._recover_headerless_message()
+                try:
+                    self._recover_headerless_message()
+                except HarmonyError:
+                    self._failed_stops += (len(self._tokens) - 1,)
+                    raise
         else:  # CONTENT, and the token is a stop token
             self._finish_message()
 
@@ -243,7 +253,7 @@ class StreamableParser:
         # Non-strict: a stop token before <|message|>. When the parser was given
         # the role, the header's metadata is kept and the rest becomes content.
         role = self._next_role
-        header_tokens = self._tokens[self._run_start : -1]  # the stop token aside
+        header_tokens = self._header_tokens(-1)  # the stop token aside
         if role is not None and header_tokens:
             text = self._decode_utf8(header_tokens)
             header, rest = parse_header(text, role, parse_recipient_and_type=False)
@@ -251,11 +261,18 @@ class StreamableParser:
         self._state = EXPECT_START
         self._next_role = None
 
+    def _header_tokens(self, end: Optional[int]) -> List[int]:
+        tokens = self._tokens[self._run_start : end]
+        if self._failed_stops:
+            start, failed = self._run_start, self._failed_stops
+            tokens = [token for at, token in enumerate(tokens, start) if at not in failed]
+        return tokens
+
     def _parse_header_tokens(self) -> tuple:
         # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
         # Only short ones are remembered: a pathological header of a million
         # tokens must not stay in memory after the parser is gone.
-        header_tokens = self._tokens[self._run_start : -1]  # <|message|> aside
+        header_tokens = self._header_tokens(-1)  # <|message|> aside
         key = None
         if len(header_tokens) <= _MEMO_HEADER_TOKENS:
             key = (self._next_role, *header_tokens)
@@ -315,7 +332,11 @@ class StreamableParser:
         """Content tokens i..j-1 (no stop token among them), as if one by one."""
         if j - i > 1:
             try:
-                # tiktoken's decoder also rejects ids past the vocabulary.
+                # tiktoken's decoder also rejects ids past the vocabulary. The
+                # last id is decoded alone below, after the others have gone in
+                # without a delta: check it first too.
+                if tokens[j - 1] > LAST_TOKEN_ID:
+                    raise KeyError(tokens[j - 1])
                 data = self._decode_run(tokens[i : j - 1])
             except KeyError:
                 for token in tokens[i:j]:
@@ -409,7 +430,7 @@ class StreamableParser:
         if state is EXPECT_START:
             return {"state": "ExpectStart"}
         if state is HEADER:
-            return {"state": "Header", "header_tokens": self._tokens[self._run_start :]}
+            return {"state": "Header", "header_tokens": self._header_tokens(None)}
         role, name, recipient, channel, content_type = self._header
         author: Dict[str, Any] = {"role": role.value}
         if name is not None:
@@ -496,7 +517,7 @@ def rust_debug_str(text: str) -> str:
         escaped = _RUST_ESCAPES.get(char)
         if escaped is not None:
             out.append(escaped)
-        elif char.isprintable() or char == " ":
+        elif (char.isprintable() or char == " ") and not _is_grapheme_extend(char):
             out.append(char)
         else:
             out.append(f"\\u{{{ord(char):x}}}")
@@ -505,6 +526,25 @@ def rust_debug_str(text: str) -> str:
 
 
 _RUST_ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"', "\0": "\\0"}
+
+# `{:?}` also escapes Grapheme_Extend characters (the reference's Unicode 16):
+# combining marks (Mn, Me) and these others; U+1171E was Mn until Unicode 15.
+_OTHER_GRAPHEME_EXTEND = frozenset(
+    map(chr, (
+        0x9BE, 0x9D7, 0xB3E, 0xB57, 0xBBE, 0xBD7, 0xCC0, 0xCC2, 0xCC7, 0xCC8, 0xCCA, 0xCCB,
+        0xCD5, 0xCD6, 0xD3E, 0xD57, 0xDCF, 0xDDF, 0x1715, 0x1734, 0x1B35, 0x1B3B, 0x1B3D,
+        0x1B43, 0x1B44, 0x1BAA, 0x1BF2, 0x1BF3, 0x302E, 0x302F, 0xA953, 0xA9C0, 0xFF9E,
+        0xFF9F, 0x111C0, 0x11235, 0x1133E, 0x1134D, 0x11357, 0x114B0, 0x114BD, 0x115AF,
+        0x116B6, 0x11930, 0x1193D, 0x16FF0, 0x16FF1, 0x1D165, 0x1D166, 0x1D16D, 0x1D16E,
+        0x1D16F, 0x1D170, 0x1D171, 0x1D172,
+    ))
+)  # fmt: skip
+
+
+def _is_grapheme_extend(char: str) -> bool:
+    if char in _OTHER_GRAPHEME_EXTEND:
+        return True
+    return unicodedata.category(char) in ("Mn", "Me") and char != "\U0001171e"
 
 
 # -- helpers ------------------------------------------------------------------------
