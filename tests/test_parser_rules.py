@@ -612,16 +612,17 @@ def test_parse_messages_rejects_a_bad_id(bad):
 
 
 @pytest.mark.parametrize("flag", [True, False])
-def test_a_bool_is_not_a_token_id(flag):
-    # Though bool is an int subclass: a flag passed for an id is a caller's bug.
+def test_a_bool_is_the_token_id_it_equals(flag):
+    # bool is an int in Python, and the reference's PyO3 layer takes it as one;
+    # every entry point agrees (numpy integers likewise, see below).
     parser = StreamableParser(enc, Role.USER).process_tokens(tokens("<|message|>hi"))
-    with pytest.raises(HarmonyError, match="^Invalid token for decoding: "):
-        parser.process(flag)
-    with pytest.raises(HarmonyError, match="^Invalid token for decoding: "):
-        parser.process_tokens([*tokens(" there"), flag])
-    with pytest.raises(HarmonyError, match="^Invalid token for decoding: "):
-        enc.parse_messages_from_completion_tokens([*tokens("<|start|>user<|message|>hi"), flag])
-    assert _everything(parser) == _everything(one_by_one(tokens("<|message|>hi there"), Role.USER))
+    parser.process(flag).process_tokens([flag])
+    expected = one_by_one([*tokens("<|message|>hi"), int(flag), int(flag)], Role.USER)
+    assert _everything(parser) == _everything(expected)
+    assert all(type(token) is int for token in parser.tokens)
+    assert enc.parse_messages_from_completion_tokens(
+        [*tokens("<|start|>user<|message|>hi"), flag]
+    ) == enc.parse_messages_from_completion_tokens([*tokens("<|start|>user<|message|>hi"), int(flag)])
 
 
 def test_int_like_token_ids_are_accepted():
