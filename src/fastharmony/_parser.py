@@ -272,7 +272,10 @@ class StreamableParser:
         # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
         # Only short ones are remembered: a pathological header of a million
         # tokens must not stay in memory after the parser is gone.
-        header_tokens = self._header_tokens(-1)  # <|message|> aside
+        if self._failed_stops:
+            header_tokens = self._header_tokens(-1)
+        else:
+            header_tokens = self._tokens[self._run_start : -1]  # <|message|> aside
         key = None
         if len(header_tokens) <= _MEMO_HEADER_TOKENS:
             key = (self._next_role, *header_tokens)
