@@ -513,3 +513,22 @@ def test_constructors_accept_what_pydantic_accepts(build):
         assert ours.to_dict() == theirs.to_dict()
     else:
         assert msgspec.to_builtins(ours) == json.loads(theirs.model_dump_json())
+
+
+@pytest.mark.parametrize(
+    "build, problem",
+    [
+        (lambda: TextContent(), "TextContent: Missing required argument 'text'"),
+        (lambda: Author(), "Author: Missing required argument 'role'"),
+        (lambda: Author(role=Role.USER, nickname="x"), "Author: Unexpected keyword argument 'nickname'"),
+        (lambda: SystemContent(identity="x"), "SystemContent: Unexpected keyword argument 'identity'"),
+        (lambda: Message(), "Message: Missing required argument 'author'"),
+        (lambda: Conversation([], []), "Conversation: Extra positional arguments provided"),
+    ],
+)
+def test_a_constructor_called_with_missing_or_unknown_arguments_raises_harmony_error(build, problem):
+    # pydantic raises a ValidationError (a ValueError) for a missing field.
+    with pytest.raises(HarmonyError) as raised:
+        build()
+    assert isinstance(raised.value, ValueError)
+    assert str(raised.value) == problem

@@ -174,7 +174,19 @@ def _coerce_tools(owner: str, value: object) -> Optional[Dict[str, "ToolNamespac
 # -- authors and contents -----------------------------------------------------
 
 
-class Author(msgspec.Struct):
+class _ModelMeta(msgspec.StructMeta):
+    """Reports a bad constructor call (a missing or unexpected argument) as
+    HarmonyValueError, as pydantic reports it as a ValidationError (a
+    ValueError), instead of Python's TypeError."""
+
+    def __call__(cls, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except TypeError as exc:
+            raise HarmonyValueError(f"{cls.__name__}: {exc}") from None
+
+
+class Author(msgspec.Struct, metaclass=_ModelMeta):
     role: Role
     name: Optional[str] = None
 
@@ -188,7 +200,7 @@ class Author(msgspec.Struct):
         return cls(role=role, name=name)
 
 
-class Content(msgspec.Struct, tag_field="type"):
+class Content(msgspec.Struct, tag_field="type", metaclass=_ModelMeta):
     """Base of the content parts of a message."""
 
     def to_dict(self) -> Dict[str, Any]:
@@ -205,7 +217,7 @@ class TextContent(Content, tag="text"):
         return {"type": "text", "text": self.text}
 
 
-class ToolDescription(msgspec.Struct):
+class ToolDescription(msgspec.Struct, metaclass=_ModelMeta):
     name: str
     description: str
     parameters: Optional[dict] = None
@@ -229,7 +241,7 @@ class ToolDescription(msgspec.Struct):
         return out
 
 
-class ChannelConfig(msgspec.Struct):
+class ChannelConfig(msgspec.Struct, metaclass=_ModelMeta):
     valid_channels: List[str]
     channel_required: bool
 
@@ -249,7 +261,7 @@ class ChannelConfig(msgspec.Struct):
         )
 
 
-class ToolNamespaceConfig(msgspec.Struct):
+class ToolNamespaceConfig(msgspec.Struct, metaclass=_ModelMeta):
     name: str
     description: Optional[str] = None
     tools: List[ToolDescription] = msgspec.field(default_factory=list)
@@ -427,7 +439,7 @@ class DeveloperContent(Content, tag="developer_content"):
 # -- messages and conversations -----------------------------------------------
 
 
-class Message(msgspec.Struct):
+class Message(msgspec.Struct, metaclass=_ModelMeta):
     author: Author
     content: List[Content] = msgspec.field(default_factory=list)
     channel: Optional[str] = None
@@ -507,7 +519,7 @@ class Message(msgspec.Struct):
         return _decode_json(payload, _WireMessage, "Message").to_message()
 
 
-class Conversation(msgspec.Struct):
+class Conversation(msgspec.Struct, metaclass=_ModelMeta):
     messages: List[Message] = msgspec.field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -539,7 +551,7 @@ class Conversation(msgspec.Struct):
         return _decode_json(payload, _WireConversation, "Conversation").to_conversation()
 
 
-class RenderConversationConfig(msgspec.Struct):
+class RenderConversationConfig(msgspec.Struct, metaclass=_ModelMeta):
     auto_drop_analysis: bool = True
 
     def __post_init__(self) -> None:
@@ -548,7 +560,7 @@ class RenderConversationConfig(msgspec.Struct):
         )
 
 
-class RenderOptions(msgspec.Struct):
+class RenderOptions(msgspec.Struct, metaclass=_ModelMeta):
     conversation_has_function_tools: bool = False
 
     def __post_init__(self) -> None:
