@@ -11,7 +11,7 @@ import math
 
 import openai_harmony as oh
 import pytest
-from hypothesis import event, given
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from fastharmony import ToolNamespaceConfig
@@ -243,28 +243,57 @@ schemas, any_parameters = schema_strategies(values, keys)
 plain_parameters = schema_strategies(plain_values, names)[1]
 parameters = st.one_of(plain_parameters, any_parameters)
 
-# Values neither side can take, mixed in now and then: both must refuse.
-poison = st.one_of(
-    st.sampled_from([math.nan, math.inf, -math.inf]),
-    st.sampled_from(["\ud800", "a\udfff"]),  # lone surrogates
-    st.sampled_from([10**309, -(2**1024), 2**1024 - 2**970]),  # serde_json: out of range
-    st.sampled_from([{1}, b"x", 1j]),  # json.dumps: not serializable
-)
-poisoned_values = json_values(short(st.one_of(scalars, scalars, scalars, poison)), plain=True)
-poisoned_parameters = schema_strategies(poisoned_values, names)[1]
+
+
+def nested_lists(levels):
+    value = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+# Values neither side can take, and keys json.dumps cannot write.
+POISONS = [
+    ("value", math.nan, "NaN"),
+    ("value", math.inf, "Infinity"),
+    ("value", -math.inf, "-Infinity"),
+    ("value", "\ud800", "lone high surrogate"),
+    ("value", "a\udfff", "lone low surrogate"),
+    ("value", 10**309, "1e309 (serde_json: out of range)"),
+    ("value", -(2**1024), "-2**1024 (serde_json: out of range)"),
+    ("value", 2**1024 - 2**970, "2**1024 - 2**970 (serde_json: out of range)"),
+    ("value", 10**5000, "10**5000 (too many digits for json.dumps)"),
+    ("value", {1}, "a set"),
+    ("value", b"x", "bytes"),
+    ("value", 1j, "a complex"),
+    ("value", nested_lists(130), "130 nested lists"),
+    ("key", (1, 2), "a tuple key"),
+    ("key", frozenset(), "a frozenset key"),
+    ("key", 10**5000, "a 10**5000 key"),
+    ("key", "\udc00", "a lone surrogate key"),
+]
+# Each poison gets a tenth of the profile's examples (FASTHARMONY_EXAMPLES).
+EXAMPLES_PER_POISON = max(10, settings.default.max_examples // 10)
 
 
 # `oneOf` schemas, whose comments and deduplication have the most rules.
 defaults = st.one_of(names, scalars, values)
-variants = st.fixed_dictionaries(
-    {},
-    optional={
-        "type": type_names,
-        "description": descriptions,
-        "default": defaults,
-        "nullable": st.booleans(),
-        "enum": st.lists(names, max_size=2),
-    },
+variants = st.one_of(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": type_names,
+            "description": descriptions,
+            "default": defaults,
+            "nullable": st.booleans(),
+            "enum": st.lists(names, max_size=2),
+        },
+    ),
+    # An enum's string default prints differently at top level and at property level.
+    st.fixed_dictionaries(
+        {"enum": st.lists(names, min_size=1, max_size=2), "default": names},
+        optional={"type": type_names, "description": descriptions},
+    ),
 )
 one_of_schemas = st.fixed_dictionaries(
     {"oneOf": st.lists(st.one_of(variants, variants, schemas), max_size=3)},
@@ -288,11 +317,43 @@ def test_tools_section_matches_reference(ref, spec):
     assert our_outcome(spec) == expected
 
 
-@given(spec=tools_specs(poisoned_parameters))
-def test_refuses_exactly_what_the_reference_refuses(ref, spec):
-    expected = reference_outcome(ref, spec)
-    event(REFUSED if expected == REFUSED else "rendered")
-    assert our_outcome(spec) == expected
+def containers(value):
+    """The dicts and lists in `value`, outermost first."""
+    found = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            found.append(item)
+            stack.extend(item)
+    return found
+
+
+@pytest.mark.parametrize("where, poison", [p[:2] for p in POISONS], ids=[p[2] for p in POISONS])
+@settings(max_examples=EXAMPLES_PER_POISON)
+@given(spec=tools_specs(plain_parameters), data=st.data())
+def test_refuses_what_the_reference_refuses(ref, where, poison, spec, data):
+    # One poison, anywhere in otherwise plain parameters: both sides must refuse.
+    places = [
+        place
+        for namespace in spec.values()
+        for tool in namespace["tools"]
+        for place in containers(tool.get("parameters"))
+        if where == "value" or isinstance(place, dict)
+    ]
+    assume(places)
+    place = data.draw(st.sampled_from(places))
+    if where == "key":
+        place[poison] = data.draw(plain_values)
+    elif isinstance(place, list):
+        place.insert(data.draw(st.integers(0, len(place))), poison)
+    else:
+        place[data.draw(names)] = poison
+    assert reference_outcome(ref, spec) == REFUSED
+    assert our_outcome(spec) == REFUSED
 
 
 @given(
