@@ -532,3 +532,14 @@ def test_a_constructor_called_with_missing_or_unknown_arguments_raises_harmony_e
         build()
     assert isinstance(raised.value, ValueError)
     assert str(raised.value) == problem
+
+
+def test_coercing_tools_leaves_the_callers_containers_as_they_are():
+    # pydantic copies what it coerces; so do we.
+    tools = [{"name": "t", "description": "d"}]
+    mapping = {"functions": {"name": "functions", "tools": tools}}
+    developer = DeveloperContent(tools=mapping)
+    assert type(mapping["functions"]) is dict and type(tools[0]) is dict
+    assert developer.tools["functions"].tools == [ToolDescription.new("t", "d")]
+    namespace = ToolNamespaceConfig(name="functions", tools=tools)
+    assert type(tools[0]) is dict and namespace.tools == [ToolDescription.new("t", "d")]

@@ -571,6 +571,26 @@ def test_a_lone_surrogate_in_message_text_is_refused(ref):
         ENC.render_conversation(conversation(fastharmony, user(fastharmony, "\udfff")))
 
 
+PAIR = "\ud83d\ude00"  # 😀 as two surrogate code points, as `surrogatepass` decoding leaves it
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda h: user(h, "a" + PAIR + "b"),
+        lambda h: h.Message.from_author_and_content(h.Author.new(h.Role.USER, "n" + PAIR), "x"),
+        lambda h: assistant(h, "x").with_recipient("functions.f" + PAIR),
+        lambda h: assistant(h, "x").with_channel("c" + PAIR).with_content_type("<|constrain|>" + PAIR),
+    ],
+    ids=["text", "name", "recipient", "channel-and-content-type"],
+)
+def test_a_surrogate_pair_is_joined_into_its_character(ref, build):
+    # The reference's JSON layer joins the pair; so does ours, in every field.
+    tokens = rendered(ref, build)
+    assert "😀" in text(tokens)
+    assert rendered_conversation(ref, lambda h: conversation(h, build(h))) == tokens
+
+
 # -- conversations -----------------------------------------------------------------------
 
 

@@ -50,6 +50,8 @@ class HarmonyEncoding:
         self._name = name
         self._tokenizer = tokenizer
         self._renderer = Renderer(tokenizer)
+        # Used only after the fast renderer meets a str tiktoken cannot take.
+        self._joining_renderer = Renderer(tokenizer, _surrogate_joining(tokenizer.encode_ordinary))
 
     def __repr__(self) -> str:
         return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME})>"
@@ -108,7 +110,11 @@ class HarmonyEncoding:
             has_function_tools = _render_options_flag(render_options)
         out: List[int] = []
         with _rendering_errors:
-            self._renderer.render_message_into(message, out, has_function_tools)
+            try:
+                self._renderer.render_message_into(message, out, has_function_tools)
+            except UnicodeEncodeError:
+                out = []
+                self._joining_renderer.render_message_into(message, out, has_function_tools)
         return out
 
     def _render_conversation(self, conversation, config) -> List[int]:
@@ -116,7 +122,11 @@ class HarmonyEncoding:
         auto_drop = True if config is None else _auto_drop_flag(config)
         out: List[int] = []
         try:
-            self._renderer.render_conversation_into(messages, out, auto_drop)
+            try:
+                self._renderer.render_conversation_into(messages, out, auto_drop)
+            except UnicodeEncodeError:
+                out = []
+                self._joining_renderer.render_conversation_into(messages, out, auto_drop)
         except HarmonyError:
             raise
         except Exception as exc:
@@ -324,6 +334,31 @@ class _RenderingErrors:
 
 
 _rendering_errors = _RenderingErrors()
+
+
+def _surrogate_joining(encode):
+    """`encode`, for text holding surrogate code points: a pair (two code
+    points, as `surrogatepass` decoding leaves them) is joined into the
+    character it encodes, as the reference's JSON layer joins it; a lone
+    surrogate is refused."""
+
+    def encode_joining(text: str) -> List[int]:
+        try:
+            return encode(text)
+        except UnicodeEncodeError:
+            try:
+                joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            except UnicodeDecodeError as exc:
+                lone = text.encode("utf-16-le", "surrogatepass")[exc.start : exc.end].decode(
+                    "utf-16-le", "surrogatepass"
+                )
+                raise HarmonyValueError(
+                    f"text is not valid Unicode (it contains a lone surrogate {lone!r}); "
+                    "encode it before rendering"
+                ) from None
+            return encode(joined)
+
+    return encode_joining
 
 
 def _check_error_handler(errors) -> None:

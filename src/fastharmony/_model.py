@@ -164,11 +164,14 @@ def _coerce_tools(owner: str, value: object) -> Optional[Dict[str, "ToolNamespac
         return None
     if not isinstance(value, dict):
         _fail(owner, "tools", "dict of ToolNamespaceConfig", value)
+    coerced = None  # a copy, made only if something needs coercing: the caller's dict stays as it is
     for key, config in value.items():
         _check_str(owner, "tools key", key)
         if not isinstance(config, ToolNamespaceConfig):
-            value[key] = _coerce_struct(owner, f"tools[{shown(key, 40)}]", ToolNamespaceConfig, config)
-    return value
+            if coerced is None:
+                coerced = dict(value)
+            coerced[key] = _coerce_struct(owner, f"tools[{shown(key, 40)}]", ToolNamespaceConfig, config)
+    return value if coerced is None else coerced
 
 
 # -- authors and contents -----------------------------------------------------
@@ -270,11 +273,14 @@ class ToolNamespaceConfig(msgspec.Struct, metaclass=_ModelMeta):
         _check_str("ToolNamespaceConfig", "name", self.name)
         _check_optional_str("ToolNamespaceConfig", "description", self.description)
         self.tools = _coerce_list("ToolNamespaceConfig", "tools", "list of ToolDescription", self.tools)
-        for i, tool in enumerate(self.tools):
-            if not isinstance(tool, ToolDescription):
-                self.tools[i] = _coerce_struct(
-                    "ToolNamespaceConfig", f"tools[{i}]", ToolDescription, tool
-                )
+        if not all(isinstance(tool, ToolDescription) for tool in self.tools):
+            # A new list: the caller's stays as it is, as pydantic leaves it.
+            self.tools = [
+                tool
+                if isinstance(tool, ToolDescription)
+                else _coerce_struct("ToolNamespaceConfig", f"tools[{i}]", ToolDescription, tool)
+                for i, tool in enumerate(self.tools)
+            ]
 
     @staticmethod
     def browser() -> "ToolNamespaceConfig":

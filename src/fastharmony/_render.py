@@ -53,8 +53,9 @@ class Renderer:
 
     __slots__ = ("_encode", "_headers", "_role_tokens")
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
-        self._encode = tokenizer.encode_ordinary
+    def __init__(self, tokenizer: Tokenizer, encode=None) -> None:
+        # `encode`: text to tokens without special tokens (tiktoken's, by default).
+        self._encode = encode or tokenizer.encode_ordinary
         # (role, name, recipient, channel, content_type) -> (header tokens, end token)
         self._headers: dict = {}
         self._role_tokens = {role: self._encode(role.value) for role in Role}
