@@ -698,3 +698,14 @@ def test_process_and_process_eos_return_the_parser():
 def test_parse_messages_from_completion_tokens_is_the_stream_parsed_to_eos(ref, stream, role, strict):
     ours = batch_parse(fastharmony, enc, stream, role and role.value, strict)
     assert ours == batch_parse(openai_harmony, ref, stream, role and role.value, strict)
+
+
+def test_process_tokens_takes_an_iterator_as_it_takes_a_list():
+    # An iterator is read once: a bad id in it raises after the ids before it.
+    good = tokens("<|start|>user<|message|>hello world")
+    parser = StreamableParser(enc, None)
+    with pytest.raises(HarmonyError, match="^Invalid token for decoding: -1"):
+        parser.process_tokens(token for token in [*good, -1])
+    assert parser.tokens == good
+    assert parser.current_content == "hello world"
+    assert StreamableParser(enc, None).process_tokens(iter(good)).tokens == good

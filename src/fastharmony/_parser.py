@@ -40,7 +40,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import Author, Message, Role, TextContent
-from ._tokens import check_token, rust_utf8_error
+from ._tokens import check_token, rust_utf8_error, token_list
 from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
 
 START = SPECIAL_TOKENS["<|start|>"]
@@ -161,9 +161,11 @@ class StreamableParser:
         tokens per step. An invalid token id raises after the tokens before it
         have been processed, as it would one by one.
         """
+        # A list first: an iterator would be used up by the fast check below.
+        tokens = token_list(tokens)
         ids = _as_token_ids(tokens)
         if ids is None:  # something is not a token id: go one by one to find it
-            for token in _token_sequence(tokens):
+            for token in tokens:
                 self.process(token)
             return self
         tokens = ids
@@ -642,23 +644,10 @@ def _as_token_ids(tokens) -> Optional[List[int]]:
     """The tokens as a new list of ints >= 0, or None if one is not (the caller
     then goes one by one, so the error comes at the right place). Ids past the
     vocabulary are caught later, at lower cost."""
-    if isinstance(tokens, (str, bytes, bytearray, memoryview)):
-        return None  # array() would take bytes as raw machine integers
     try:
         return array("I", tokens).tolist()
     except (TypeError, OverflowError, ValueError):
         return None
-
-
-def _token_sequence(tokens):
-    if isinstance(tokens, (str, bytes, bytearray, memoryview)):
-        raise HarmonyValueError(f"expected a sequence of token ids, got {type(tokens).__name__}")
-    try:
-        return iter(tokens)
-    except TypeError:
-        raise HarmonyValueError(
-            f"expected a sequence of token ids, got {type(tokens).__name__}"
-        ) from None
 
 
 def parse_tokens(tokenizer: Tokenizer, tokens, role, strict) -> List[Message]:
