@@ -24,6 +24,7 @@ from ._model import (
     RenderConversationConfig,
     RenderOptions,
     Role,
+    role_argument,
 )
 from ._parser import parse_tokens
 from ._render import RETURN, Renderer
@@ -77,7 +78,7 @@ class HarmonyEncoding:
         config: Optional[RenderConversationConfig] = None,
     ) -> List[int]:
         """Render a conversation and the header of the next turn, ready for sampling."""
-        role = _role_argument(next_turn_role)
+        role = role_argument(next_turn_role)
         out = self._render_conversation(conversation, config)
         out.append(_START)
         out += self._renderer.role_tokens(role)
@@ -108,31 +109,32 @@ class HarmonyEncoding:
         has_function_tools = False
         if render_options is not None:
             has_function_tools = _render_options_flag(render_options)
-        out: List[int] = []
-        with _rendering_errors:
-            try:
-                self._renderer.render_message_into(message, out, has_function_tools)
-            except UnicodeEncodeError:
-                out = []
-                self._joining_renderer.render_message_into(message, out, has_function_tools)
-        return out
+        return self._rendered(Renderer.render_message_into, message, has_function_tools)
 
     def _render_conversation(self, conversation, config) -> List[int]:
         messages = _messages_of(conversation)
         auto_drop = True if config is None else _auto_drop_flag(config)
+        return self._rendered(Renderer.render_conversation_into, messages, auto_drop)
+
+    def _rendered(self, render_into, item, flag) -> List[int]:
+        """`render_into(renderer, item, out, flag)`'s tokens, every failure a HarmonyError.
+
+        Text with surrogate code points (which tiktoken refuses) is rendered
+        again by the renderer whose encoder joins surrogate pairs.
+        """
         out: List[int] = []
         try:
             try:
-                self._renderer.render_conversation_into(messages, out, auto_drop)
+                render_into(self._renderer, item, out, flag)
             except UnicodeEncodeError:
                 out = []
-                self._joining_renderer.render_conversation_into(messages, out, auto_drop)
+                render_into(self._joining_renderer, item, out, flag)
         except HarmonyError:
             raise
         except Exception as exc:
-            _check_messages(messages)
-            _rendering_errors.__exit__(type(exc), exc, None)
-            raise
+            if not isinstance(item, Message):  # a conversation's messages
+                _check_messages(item)
+            raise _harmony_error(exc) from None
         return out
 
     # -- parsing ----------------------------------------------------------------
@@ -257,7 +259,7 @@ _MAX_TOKEN_ID = 2**32 - 1
 
 
 def _messages_of(conversation) -> List[Message]:
-    # The items are checked only if rendering fails (see `_RenderingErrors`):
+    # The items are checked only if rendering fails (see `HarmonyEncoding._rendered`):
     # the common case pays nothing for it.
     if isinstance(conversation, Conversation):
         return conversation.messages
@@ -274,15 +276,6 @@ def _check_messages(messages) -> None:
             raise HarmonyValueError(
                 f"messages[{index}]: expected a Message, got {type(message).__name__}"
             )
-
-
-def _role_argument(role) -> Role:
-    if isinstance(role, Role):
-        return role
-    try:
-        return Role(role)
-    except ValueError:  # ours, or the enum module's own when it cannot repr the value
-        raise HarmonyValueError(f"unknown role: {shown(role)}") from None
 
 
 def _auto_drop_flag(config) -> bool:
@@ -303,37 +296,25 @@ def _render_options_flag(options) -> bool:
     return flag
 
 
-class _RenderingErrors:
-    """Turns what a bad value assigned after construction makes Python raise
-    deep in rendering into a HarmonyError at the call that received it."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, exc, tb) -> bool:
-        if kind is None or issubclass(kind, HarmonyError):
-            return False
-        if issubclass(kind, UnicodeEncodeError):
-            raise HarmonyValueError(
-                "text is not valid Unicode (it contains a lone surrogate "
-                f"{exc.object[exc.start:exc.end]!r}); encode it before rendering"
-            ) from None
-        if issubclass(kind, (TypeError, AttributeError, ValueError)):
-            raise HarmonyValueError(f"invalid message: {exc}") from None
-        if issubclass(kind, RecursionError):
-            # Schemas deeper than serde_json's 127 levels are refused before
-            # this; shallower ones need ~200 frames, which a caller deep in
-            # its own recursion may not have left.
-            raise HarmonyValueError(
-                "tool parameters nest too deep to render from this deep in the Python stack "
-                f"(sys.getrecursionlimit() is {sys.getrecursionlimit()})"
-            ) from None
-        return False
-
-
-_rendering_errors = _RenderingErrors()
+def _harmony_error(exc: Exception) -> Exception:
+    """What a bad value assigned after construction makes Python raise deep
+    in rendering, as a HarmonyError (other exceptions as they are)."""
+    if isinstance(exc, UnicodeEncodeError):
+        return HarmonyValueError(
+            "text is not valid Unicode (it contains a lone surrogate "
+            f"{exc.object[exc.start:exc.end]!r}); encode it before rendering"
+        )
+    if isinstance(exc, (TypeError, AttributeError, ValueError)):
+        return HarmonyValueError(f"invalid message: {exc}")
+    if isinstance(exc, RecursionError):
+        # Schemas deeper than serde_json's 127 levels are refused before
+        # this; shallower ones need ~200 frames, which a caller deep in
+        # its own recursion may not have left.
+        return HarmonyValueError(
+            "tool parameters nest too deep to render from this deep in the Python stack "
+            f"(sys.getrecursionlimit() is {sys.getrecursionlimit()})"
+        )
+    return exc
 
 
 def _surrogate_joining(encode):

@@ -57,6 +57,16 @@ class Role(str, enum.Enum):
         raise HarmonyValueError(f"Unknown role: {shown(value, 200)}")
 
 
+def role_argument(role) -> Role:
+    """`role` as a Role, for calls that take one (a Role or its name)."""
+    if isinstance(role, Role):
+        return role
+    try:
+        return Role(role)
+    except ValueError:  # ours, or the enum module's own when it cannot repr the value
+        raise HarmonyValueError(f"unknown role: {shown(role)}") from None
+
+
 class ReasoningEffort(str, enum.Enum):
     LOW = "Low"
     MEDIUM = "Medium"

@@ -39,7 +39,7 @@ from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
 from ._errors import HarmonyError, HarmonyValueError, shown
-from ._model import Author, Message, Role, TextContent
+from ._model import Author, Message, Role, TextContent, role_argument
 from ._tokens import check_token, rust_utf8_error, token_list
 from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
 
@@ -112,7 +112,7 @@ class StreamableParser:
         self._strict = bool(strict)
         self._tokens: List[int] = []
         self._messages: List[Message] = []
-        self._next_role = None if role is None else _role_argument(role)
+        self._next_role = None if role is None else role_argument(role)
         self._state = EXPECT_START if role is None else HEADER
         # Where the current header's (or content's) tokens begin in `_tokens`:
         # every token fed in HEADER or CONTENT state, stop tokens aside, belongs
@@ -576,15 +576,6 @@ def _message(role, name, recipient, channel, content_type, text) -> Message:
     message.recipient = recipient
     message.content_type = content_type
     return message
-
-
-def _role_argument(role) -> Role:
-    if isinstance(role, Role):
-        return role
-    found = _ROLES.get(role) if isinstance(role, str) else None
-    if found is None:
-        raise HarmonyValueError(f"unknown role: {shown(role)}")
-    return found
 
 
 _parsed_headers: dict = {}
