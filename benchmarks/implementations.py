@@ -128,16 +128,16 @@ def load_implementation(key: str, module_name: str, child_env: Dict[str, str]) -
 def floor_encoding():
     """A plain `tiktoken.Encoding` for o200k_base, built from fastharmony's vocabulary.
 
-    Same ranks and pattern as the Harmony encodings, no special tokens: what a
-    program that only needs BPE would use.
+    Same ranks as the Harmony encodings, the o200k pattern as published, no
+    special tokens: what a program that only needs BPE would use.
     """
     import tiktoken
-    from fastharmony import _vocab
+    from fastharmony import _pattern, _vocab
 
     ranks = {token: rank for rank, token in enumerate(_vocab.ordinary_token_bytes())}
     return tiktoken.Encoding(
         name="o200k_base",
-        pat_str=_vocab.O200K_PATTERN,
+        pat_str=_pattern.O200K_PATTERN,
         mergeable_ranks=ranks,
         special_tokens={},
     )

@@ -53,6 +53,8 @@ class HarmonyEncoding:
         self._renderer = Renderer(tokenizer)
         # Used only after the fast renderer meets a str tiktoken cannot take.
         self._joining_renderer = Renderer(tokenizer, _surrogate_joining(tokenizer.encode_ordinary))
+        # `<|start|>` and the role: what render_conversation_for_completion appends.
+        self._next_turn_headers = {role: [_START, *self._renderer.role_tokens(role)] for role in Role}
 
     def __repr__(self) -> str:
         return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME})>"
@@ -80,8 +82,7 @@ class HarmonyEncoding:
         """Render a conversation and the header of the next turn, ready for sampling."""
         role = role_argument(next_turn_role)
         out = self._render_conversation(conversation, config)
-        out.append(_START)
-        out += self._renderer.role_tokens(role)
+        out += self._next_turn_headers[role]
         return out
 
     def render_conversation(
@@ -112,7 +113,8 @@ class HarmonyEncoding:
         return self._rendered(Renderer.render_message_into, message, has_function_tools)
 
     def _render_conversation(self, conversation, config) -> List[int]:
-        messages = _messages_of(conversation)
+        # (The exact type first: the per-request path saves a call.)
+        messages = conversation.messages if type(conversation) is Conversation else _messages_of(conversation)
         auto_drop = True if config is None else _auto_drop_flag(config)
         return self._rendered(Renderer.render_conversation_into, messages, auto_drop)
 
@@ -184,10 +186,26 @@ class HarmonyEncoding:
                 if match:
                     _raise_disallowed_special_token(match.group())
             text = _without_surrogates(text)
-            core = self._tokenizer.core
+            encode_ordinary = self._tokenizer.encode_ordinary
             if not allowed_special:
-                return core.encode_ordinary(text)
-            return core.encode(text, set(allowed_special))
+                return encode_ordinary(text)
+            allowed = frozenset(allowed_special)
+            for token in allowed:
+                if not isinstance(token, str):
+                    raise TypeError(f"{type(token).__name__} {shown(token)} is not a str")
+            # What tiktoken's encode does: text between the allowed special
+            # tokens (strings that are none stay text) is ordinary text.
+            allowed &= self.special_tokens_set
+            if not allowed or "<|" not in text:
+                return encode_ordinary(text)
+            tokens: List[int] = []
+            start = 0
+            for match in _special_token_regex(allowed).finditer(text):
+                tokens += encode_ordinary(text[start : match.start()])
+                tokens.append(SPECIAL_TOKENS[match.group()])
+                start = match.end()
+            tokens += encode_ordinary(text[start:])
+            return tokens
         except TypeError as exc:  # the only arguments left unchecked
             raise HarmonyValueError(
                 'allowed_special and disallowed_special must be "all" or collections of '
@@ -198,7 +216,7 @@ class HarmonyEncoding:
         """The bytes of the tokens, special tokens spelled out."""
         tokens = token_list(tokens)
         try:
-            return bytes(self._tokenizer.core.decode_bytes(tokens))
+            return self._tokenizer.decode_bytes(tokens)
         except (KeyError, OverflowError, TypeError, ValueError):
             raise invalid_token(tokens) from None
 
