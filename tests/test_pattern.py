@@ -139,3 +139,18 @@ def test_reserved_special_tokens_decode_from_the_table():
     assert enc.decode_bytes([200100, 24912, 200006]) == b"<|reserved_200100|>hello<|start|>"
     with pytest.raises(fastharmony.HarmonyError):
         enc.decode_bytes([200100, 201089])
+
+
+def test_every_special_token_has_the_shape_encode_looks_for():
+    from fastharmony._encoding import _SPECIAL_TOKEN_SHAPE
+
+    assert all(_SPECIAL_TOKEN_SHAPE.fullmatch(name) for name in _vocab.SPECIAL_TOKENS)
+
+
+def test_a_special_token_among_lookalikes_is_found(ref):
+    enc = fastharmony.load_harmony_encoding("HarmonyGptOss")
+    text = "<|<|end|><|nope|>x<|END|><|end|>|><|reserved_201088|><|reserved_201089|>"
+    for allowed in ({"<|end|>"}, "all", {"<|reserved_201088|>", "<|reserved_201089|>"}):
+        assert enc.encode(text, allowed_special=allowed, disallowed_special=()) == ref.encode(
+            text, allowed_special=allowed, disallowed_special=()
+        ), allowed

@@ -195,15 +195,16 @@ class HarmonyEncoding:
                     raise TypeError(f"{type(token).__name__} {shown(token)} is not a str")
             # What tiktoken's encode does: text between the allowed special
             # tokens (strings that are none stay text) is ordinary text.
-            allowed &= self.special_tokens_set
-            if not allowed or "<|" not in text:
+            if "<|" not in text:
                 return encode_ordinary(text)
             tokens: List[int] = []
             start = 0
-            for match in _special_token_regex(allowed).finditer(text):
-                tokens += encode_ordinary(text[start : match.start()])
-                tokens.append(SPECIAL_TOKENS[match.group()])
-                start = match.end()
+            for match in _SPECIAL_TOKEN_SHAPE.finditer(text):
+                name = match.group()
+                if name in allowed and name in SPECIAL_TOKENS:
+                    tokens += encode_ordinary(text[start : match.start()])
+                    tokens.append(SPECIAL_TOKENS[name])
+                    start = match.end()
             tokens += encode_ordinary(text[start:])
             return tokens
         except TypeError as exc:  # the only arguments left unchecked
@@ -382,6 +383,12 @@ def _without_surrogates(text: str) -> str:
 
 
 _special_regex_cache: dict = {}
+
+
+# Every special token has this shape, and none holds a "<" past its first
+# character: so the leftmost allowed special token in a text is the first
+# match of this pattern that is allowed, without the pattern listing them all.
+_SPECIAL_TOKEN_SHAPE = re.compile(r"<\|[a-z0-9_]+\|>")
 
 
 def _special_token_regex(tokens: frozenset):
