@@ -121,7 +121,9 @@ class StreamableParser:
         # Non-strict: stop tokens whose headerless recovery raised stay in
         # `_tokens` but, as in the reference, not in the header (their indices).
         self._failed_stops: tuple = ()
-        self._header: Optional[tuple] = None  # (role, name, recipient, channel, content_type)
+        # The parsed header of the message in progress, as a template: the
+        # message it begins, without content (see `_message_from`).
+        self._header: Optional[Message] = None
         self._pieces: List[str] = []
         self._join_at = _PIECES_PER_CHUNK
         self._pending = b""
@@ -177,26 +179,29 @@ class StreamableParser:
             if state is CONTENT:
                 j = scan.next_stop(i)
                 if j > i:
-                    self._content_run(tokens, i, j)
-                    i = j
-                else:  # a stop token completes the message
-                    self._tokens.append(tokens[i])
+                    self._content_run(tokens, i, j)  # leaves the state CONTENT
+                if j < n:  # the stop token completes the message
+                    self._tokens.append(tokens[j])
                     self._finish_message()
-                    i += 1
-                continue
+                i = j + 1
             elif state is HEADER:
                 j = scan.next_header_end(i, self._strict)
                 if j > i:
                     run = tokens[i:j]
                     if max(run) > LAST_TOKEN_ID:
                         for token in run:
-                            self.process(token)
+                            self.process(token)  # raises at the first invalid id
                     else:
                         self._tokens += run
-                    i = j
-                    continue
-            self.process(tokens[i])
-            i += 1
+                if j < n:
+                    # <|message|>, or a stop token in a non-strict parser: a
+                    # known id, so `process` would only add its range check.
+                    self._tokens.append(tokens[j])
+                    self._control(tokens[j])
+                i = j + 1
+            else:
+                self.process(tokens[i])
+                i += 1
         return self
 
     def process_eos(self) -> "StreamableParser":
@@ -241,11 +246,10 @@ class StreamableParser:
             self._finish_message()
 
     def _finish_message(self) -> None:
-        role, name, recipient, channel, content_type = self._header
         text = "".join(self._pieces)
         if self._pending:
             text += self._pending.decode("utf-8", "replace")
-        self._messages.append(_message(role, name, recipient, channel, content_type, text))
+        self._messages.append(_message_from(self._header, text))
         self._state = EXPECT_START
         self._last_delta = None
         self._pieces = []
@@ -259,7 +263,7 @@ class StreamableParser:
         if role is not None and header_tokens:
             text = self._decode_utf8(header_tokens)
             header, rest = parse_header(text, role, parse_recipient_and_type=False)
-            self._messages.append(_message(*header, rest or ""))
+            self._messages.append(_message_from(_template(*header), rest or ""))
         self._state = EXPECT_START
         self._next_role = None
 
@@ -270,7 +274,7 @@ class StreamableParser:
             tokens = [token for at, token in enumerate(tokens, start) if at not in failed]
         return tokens
 
-    def _parse_header_tokens(self) -> tuple:
+    def _parse_header_tokens(self) -> Message:
         # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
         # Only short ones are remembered: a pathological header of a million
         # tokens must not stay in memory after the parser is gone.
@@ -281,9 +285,9 @@ class StreamableParser:
         key = None
         if len(header_tokens) <= _MEMO_HEADER_TOKENS:
             key = (self._next_role, *header_tokens)
-            header = _parsed_headers.get(key)
-            if header is not None:
-                return header
+            template = _parsed_headers.get(key)
+            if template is not None:
+                return template
         try:
             text = self._bytes_of(header_tokens).decode()
         except UnicodeDecodeError:
@@ -294,11 +298,12 @@ class StreamableParser:
             raise HarmonyError(
                 f"unexpected tokens remaining in message header: Some({rust_debug_str(rest)}){more}"
             )
+        template = _template(*header)
         if key is not None and len(text) <= _MEMO_HEADER_CHARS:
             if len(_parsed_headers) >= _PARSED_HEADERS_LIMIT:
                 _parsed_headers.clear()
-            _parsed_headers[key] = header
-        return header
+            _parsed_headers[key] = template
+        return template
 
     # -- content decoding -----------------------------------------------------------
 
@@ -342,12 +347,13 @@ class StreamableParser:
                 # without a delta: check it first too.
                 if tokens[j - 1] > LAST_TOKEN_ID:
                     raise KeyError(tokens[j - 1])
-                data = self._decode_run(tokens[i : j - 1])
+                run = tokens[i : j - 1]
+                data = self._decode_run(run)
             except KeyError:
                 for token in tokens[i:j]:
                     self.process(token)  # raises at the first invalid id
                 return
-            self._tokens += tokens[i : j - 1]
+            self._tokens += run
             # All but the last token at once. That is the one-by-one result
             # whenever the bytes hold no invalid sequence: the valid prefix is
             # emitted and an incomplete character stays pending.
@@ -394,20 +400,20 @@ class StreamableParser:
     @property
     def current_role(self) -> Optional[Role]:
         if self._state is CONTENT:
-            return self._header[0]
+            return self._header.author.role
         return self._next_role
 
     @property
     def current_channel(self) -> Optional[str]:
-        return self._header[3] if self._state is CONTENT else None
+        return self._header.channel if self._state is CONTENT else None
 
     @property
     def current_recipient(self) -> Optional[str]:
-        return self._header[2] if self._state is CONTENT else None
+        return self._header.recipient if self._state is CONTENT else None
 
     @property
     def current_content_type(self) -> Optional[str]:
-        return self._header[4] if self._state is CONTENT else None
+        return self._header.content_type if self._state is CONTENT else None
 
     @property
     def last_content_delta(self) -> Optional[str]:
@@ -436,17 +442,17 @@ class StreamableParser:
             return {"state": "ExpectStart"}
         if state is HEADER:
             return {"state": "Header", "header_tokens": self._header_tokens(None)}
-        role, name, recipient, channel, content_type = self._header
-        author: Dict[str, Any] = {"role": role.value}
-        if name is not None:
-            author["name"] = name
+        header = self._header
+        author: Dict[str, Any] = {"role": header.author.role.value}
+        if header.author.name is not None:
+            author["name"] = header.author.name
         return {
             "state": "Content",
             "header": {
                 "author": author,
-                "recipient": recipient,
-                "channel": channel,
-                "content_type": content_type,
+                "recipient": header.recipient,
+                "channel": header.channel,
+                "content_type": header.content_type,
             },
             "content_tokens": self._tokens[self._run_start :],
         }
@@ -555,26 +561,29 @@ def _is_grapheme_extend(char: str) -> bool:
 # -- helpers ------------------------------------------------------------------------
 
 
+def _template(role, name, recipient, channel, content_type) -> Message:
+    """The message a header begins, without content; never handed out, only copied."""
+    return Message(
+        author=Author(role=role, name=name),
+        channel=channel,
+        recipient=recipient,
+        content_type=content_type,
+    )
+
+
 # The parser's messages hold values it made itself (a Role, strs), so they are
 # built by copying private templates at C speed (`__copy__` runs no __init__
-# or validation): a third of the cost of the checked constructors.
-_MESSAGE = Message(author=Author(role=Role.ASSISTANT))
-_AUTHOR = Author(role=Role.ASSISTANT)
+# or validation): a third of the cost of the checked constructors. Copying the
+# header's template sets its fields at once (a Struct's setattr costs ~40 ns).
 _TEXT = TextContent(text="")
 
 
-def _message(role, name, recipient, channel, content_type, text) -> Message:
-    author = _AUTHOR.__copy__()
-    author.role = role
-    author.name = name
+def _message_from(template: Message, text: str) -> Message:
     part = _TEXT.__copy__()
     part.text = text
-    message = _MESSAGE.__copy__()
-    message.author = author
+    message = template.__copy__()  # shallow: the Author and the list are replaced
+    message.author = template.author.__copy__()  # each message its own Author
     message.content = [part]
-    message.channel = channel
-    message.recipient = recipient
-    message.content_type = content_type
     return message
 
 
