@@ -22,8 +22,10 @@
 # an id outside 0..201088 raises HarmonyError instead of turning the rest of
 # the message into U+FFFD.
 #
-# Speed. `process` handles the common case — a content token whose bytes are
-# complete UTF-8 — in a few lines; everything else goes through `_control`.
+# Speed. `process` handles the common cases in a few lines: a header token
+# (only kept), and a content token whose text is memoised (its bytes are
+# complete UTF-8 alone) with nothing pending; everything else goes through
+# `_content_token` or `_control`.
 # `process_tokens` takes whole runs at once (a content run up to the next stop
 # token, a header run up to <|message|>), decoding a run's bytes in one go; it
 # falls back to token-by-token decoding for a run that holds invalid UTF-8, so
@@ -46,6 +48,7 @@ from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
 START = SPECIAL_TOKENS["<|start|>"]
 MESSAGE = SPECIAL_TOKENS["<|message|>"]
 STOP_TOKENS = frozenset(SPECIAL_TOKENS[t] for t in ("<|end|>", "<|call|>", "<|return|>"))
+_HEADER_ENDS = STOP_TOKENS | {MESSAGE}  # the tokens `_control` handles in HEADER
 CHANNEL_MARKER = "<|channel|>"
 CONSTRAIN_MARKER = "<|constrain|>"
 
@@ -136,24 +139,22 @@ class StreamableParser:
         if type(token) is not int or not 0 <= token <= LAST_TOKEN_ID:
             token = check_token(token)
         self._tokens.append(token)
-        if self._state is CONTENT and token not in STOP_TOKENS:
-            start = self._offsets[token]
-            data = self._blob[start : start + self._lengths[token]]
-            if self._pending:
-                self._decode_step(data)
-            else:
-                try:
-                    text = data.decode()
-                except UnicodeDecodeError:
-                    self._decode_step(data)
-                else:
-                    pieces = self._pieces
-                    pieces.append(text)
-                    self._last_delta = text
-                    if len(pieces) >= self._join_at:
-                        self._join_pieces()
-        else:
-            self._control(token)
+        state = self._state
+        if state is CONTENT:
+            text = _token_texts.get(token)  # never a stop token's
+            if text is not None and not self._pending:
+                pieces = self._pieces
+                pieces.append(text)
+                self._last_delta = text
+                if len(pieces) >= self._join_at:
+                    self._join_pieces()
+                return self
+            if token not in STOP_TOKENS:
+                self._content_token(token)
+                return self
+        elif state is HEADER and token not in _HEADER_ENDS:
+            return self  # kept in `_tokens`, parsed at <|message|>
+        self._control(token)
         return self
 
     def process_tokens(self, tokens: Iterable[int]) -> "StreamableParser":
@@ -216,7 +217,7 @@ class StreamableParser:
     # -- the state machine --------------------------------------------------------
 
     def _control(self, token: int) -> None:
-        """Every transition except a content token in CONTENT."""
+        """Every transition; `process` takes content and header tokens itself."""
         state = self._state
         if state is EXPECT_START:
             if token != START:
@@ -315,6 +316,21 @@ class StreamableParser:
         first = self._join_at - _PIECES_PER_CHUNK
         pieces[first:] = ["".join(pieces[first:])]
         self._join_at = len(pieces) + _PIECES_PER_CHUNK
+
+    def _content_token(self, token: int) -> None:
+        """A content token that `process` could not take as it is."""
+        start = self._offsets[token]
+        data = self._blob[start : start + self._lengths[token]]
+        if not self._pending:
+            try:
+                text = data.decode()
+            except UnicodeDecodeError:
+                pass
+            else:  # complete UTF-8 alone: `process` takes it as it is next time
+                if len(_token_texts) >= _TOKEN_TEXTS_LIMIT:
+                    _token_texts.clear()
+                _token_texts[token] = text
+        self._decode_step(data)
 
     def _decode_step(self, data: bytes) -> None:
         """One content token's bytes, the reference's way (see the file comment)."""
@@ -588,6 +604,13 @@ def _message_from(template: Message, text: str) -> Message:
 
 
 _parsed_headers: dict = {}
+
+# The text of each content token seen whose bytes are complete UTF-8 on their
+# own: one dict lookup instead of slicing the vocabulary blob and decoding.
+# Bounded like `_parsed_headers` (a few MB at most). Stop tokens never go in:
+# they reach `_control`, never `_content_token`.
+_token_texts: Dict[int, str] = {}
+_TOKEN_TEXTS_LIMIT = 1 << 15
 _PARSED_HEADERS_LIMIT = 4096
 _MEMO_HEADER_TOKENS = 64
 _PIECES_PER_CHUNK = 1024
