@@ -165,9 +165,15 @@ class StreamableParser:
         have been processed, as it would one by one.
         """
         # A list first: an iterator would be used up by the fast check below.
-        tokens = token_list(tokens)
-        ids = _as_token_ids(tokens)
-        if ids is None:  # something is not a token id: go one by one to find it
+        if type(tokens) is not list:
+            tokens = token_list(tokens)
+        try:
+            # Ints >= 0 all, as a new list of plain ints (a bool or a numpy
+            # integer becomes an int). Ids past the vocabulary are caught
+            # later, at lower cost.
+            ids = array("I", tokens).tolist()
+        except (TypeError, OverflowError, ValueError):
+            # Something is not a token id: one by one, so the error comes at its place.
             for token in tokens:
                 self.process(token)
             return self
@@ -661,16 +667,6 @@ class _Scanner:
     def next_header_end(self, i: int, strict: bool) -> int:
         end = self._find(MESSAGE, i)
         return end if strict else min(end, self.next_stop(i))
-
-
-def _as_token_ids(tokens) -> Optional[List[int]]:
-    """The tokens as a new list of ints >= 0, or None if one is not (the caller
-    then goes one by one, so the error comes at the right place). Ids past the
-    vocabulary are caught later, at lower cost."""
-    try:
-        return array("I", tokens).tolist()
-    except (TypeError, OverflowError, ValueError):
-        return None
 
 
 def parse_tokens(tokenizer: Tokenizer, tokens, role, strict) -> List[Message]:
