@@ -583,6 +583,14 @@ def _is_grapheme_extend(char: str) -> bool:
 # -- helpers ------------------------------------------------------------------------
 
 
+# The parser's messages hold values it made itself (a Role, strs), so they are
+# built by copying private templates at C speed (`__copy__` runs no __init__
+# or validation): a third of the cost of the checked constructors. Copying the
+# header's template (memoised with the parsed header) sets its fields at once:
+# a Struct's setattr costs ~40 ns.
+_TEXT = TextContent(text="")
+
+
 def _template(role, name, recipient, channel, content_type) -> Message:
     """The message a header begins, without content; never handed out, only copied."""
     return Message(
@@ -591,13 +599,6 @@ def _template(role, name, recipient, channel, content_type) -> Message:
         recipient=recipient,
         content_type=content_type,
     )
-
-
-# The parser's messages hold values it made itself (a Role, strs), so they are
-# built by copying private templates at C speed (`__copy__` runs no __init__
-# or validation): a third of the cost of the checked constructors. Copying the
-# header's template sets its fields at once (a Struct's setattr costs ~40 ns).
-_TEXT = TextContent(text="")
 
 
 def _message_from(template: Message, text: str) -> Message:
@@ -610,6 +611,10 @@ def _message_from(template: Message, text: str) -> Message:
 
 
 _parsed_headers: dict = {}
+_PARSED_HEADERS_LIMIT = 4096
+_MEMO_HEADER_TOKENS = 64
+_PIECES_PER_CHUNK = 1024
+_MEMO_HEADER_CHARS = 256
 
 # The text of each content token seen whose bytes are complete UTF-8 on their
 # own: one dict lookup instead of slicing the vocabulary blob and decoding.
@@ -617,10 +622,6 @@ _parsed_headers: dict = {}
 # they reach `_control`, never `_content_token`.
 _token_texts: Dict[int, str] = {}
 _TOKEN_TEXTS_LIMIT = 1 << 15
-_PARSED_HEADERS_LIMIT = 4096
-_MEMO_HEADER_TOKENS = 64
-_PIECES_PER_CHUNK = 1024
-_MEMO_HEADER_CHARS = 256
 
 # Header text quoted in an error message: in full, as the reference quotes it,
 # up to this many characters; a pathological header is cut short.
