@@ -22,8 +22,10 @@
 # an id outside 0..201088 raises HarmonyError instead of turning the rest of
 # the message into U+FFFD.
 #
-# Speed. `process` handles the common case — a content token whose bytes are
-# complete UTF-8 — in a few lines; everything else goes through `_control`.
+# Speed. `process` handles the common cases in a few lines: a header token
+# (only kept), and a content token whose text is memoised (its bytes are
+# complete UTF-8 alone) with nothing pending; everything else goes through
+# `_content_token` or `_control`.
 # `process_tokens` takes whole runs at once (a content run up to the next stop
 # token, a header run up to <|message|>), decoding a run's bytes in one go; it
 # falls back to token-by-token decoding for a run that holds invalid UTF-8, so
@@ -46,6 +48,7 @@ from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
 START = SPECIAL_TOKENS["<|start|>"]
 MESSAGE = SPECIAL_TOKENS["<|message|>"]
 STOP_TOKENS = frozenset(SPECIAL_TOKENS[t] for t in ("<|end|>", "<|call|>", "<|return|>"))
+_HEADER_ENDS = STOP_TOKENS | {MESSAGE}  # the tokens `_control` handles in HEADER
 CHANNEL_MARKER = "<|channel|>"
 CONSTRAIN_MARKER = "<|constrain|>"
 
@@ -121,7 +124,9 @@ class StreamableParser:
         # Non-strict: stop tokens whose headerless recovery raised stay in
         # `_tokens` but, as in the reference, not in the header (their indices).
         self._failed_stops: tuple = ()
-        self._header: Optional[tuple] = None  # (role, name, recipient, channel, content_type)
+        # The parsed header of the message in progress, as a template: the
+        # message it begins, without content (see `_message_from`).
+        self._header: Optional[Message] = None
         self._pieces: List[str] = []
         self._join_at = _PIECES_PER_CHUNK
         self._pending = b""
@@ -134,24 +139,22 @@ class StreamableParser:
         if type(token) is not int or not 0 <= token <= LAST_TOKEN_ID:
             token = check_token(token)
         self._tokens.append(token)
-        if self._state is CONTENT and token not in STOP_TOKENS:
-            start = self._offsets[token]
-            data = self._blob[start : start + self._lengths[token]]
-            if self._pending:
-                self._decode_step(data)
-            else:
-                try:
-                    text = data.decode()
-                except UnicodeDecodeError:
-                    self._decode_step(data)
-                else:
-                    pieces = self._pieces
-                    pieces.append(text)
-                    self._last_delta = text
-                    if len(pieces) >= self._join_at:
-                        self._join_pieces()
-        else:
-            self._control(token)
+        state = self._state
+        if state is CONTENT:
+            text = _token_texts.get(token)  # never a stop token's
+            if text is not None and not self._pending:
+                pieces = self._pieces
+                pieces.append(text)
+                self._last_delta = text
+                if len(pieces) >= self._join_at:
+                    self._join_pieces()
+                return self
+            if token not in STOP_TOKENS:
+                self._content_token(token)
+                return self
+        elif state is HEADER and token not in _HEADER_ENDS:
+            return self  # kept in `_tokens`, parsed at <|message|>
+        self._control(token)
         return self
 
     def process_tokens(self, tokens: Iterable[int]) -> "StreamableParser":
@@ -162,9 +165,15 @@ class StreamableParser:
         have been processed, as it would one by one.
         """
         # A list first: an iterator would be used up by the fast check below.
-        tokens = token_list(tokens)
-        ids = _as_token_ids(tokens)
-        if ids is None:  # something is not a token id: go one by one to find it
+        if type(tokens) is not list:
+            tokens = token_list(tokens)
+        try:
+            # Ints >= 0 all, as a new list of plain ints (a bool or a numpy
+            # integer becomes an int). Ids past the vocabulary are caught
+            # later, at lower cost.
+            ids = array("I", tokens).tolist()
+        except (TypeError, OverflowError, ValueError):
+            # Something is not a token id: one by one, so the error comes at its place.
             for token in tokens:
                 self.process(token)
             return self
@@ -177,26 +186,29 @@ class StreamableParser:
             if state is CONTENT:
                 j = scan.next_stop(i)
                 if j > i:
-                    self._content_run(tokens, i, j)
-                    i = j
-                else:  # a stop token completes the message
-                    self._tokens.append(tokens[i])
+                    self._content_run(tokens, i, j)  # leaves the state CONTENT
+                if j < n:  # the stop token completes the message
+                    self._tokens.append(tokens[j])
                     self._finish_message()
-                    i += 1
-                continue
+                i = j + 1
             elif state is HEADER:
                 j = scan.next_header_end(i, self._strict)
                 if j > i:
                     run = tokens[i:j]
                     if max(run) > LAST_TOKEN_ID:
                         for token in run:
-                            self.process(token)
+                            self.process(token)  # raises at the first invalid id
                     else:
                         self._tokens += run
-                    i = j
-                    continue
-            self.process(tokens[i])
-            i += 1
+                if j < n:
+                    # <|message|>, or a stop token in a non-strict parser: a
+                    # known id, so `process` would only add its range check.
+                    self._tokens.append(tokens[j])
+                    self._control(tokens[j])
+                i = j + 1
+            else:
+                self.process(tokens[i])
+                i += 1
         return self
 
     def process_eos(self) -> "StreamableParser":
@@ -211,7 +223,7 @@ class StreamableParser:
     # -- the state machine --------------------------------------------------------
 
     def _control(self, token: int) -> None:
-        """Every transition except a content token in CONTENT."""
+        """Every transition; `process` takes content and header tokens itself."""
         state = self._state
         if state is EXPECT_START:
             if token != START:
@@ -241,11 +253,10 @@ class StreamableParser:
             self._finish_message()
 
     def _finish_message(self) -> None:
-        role, name, recipient, channel, content_type = self._header
         text = "".join(self._pieces)
         if self._pending:
             text += self._pending.decode("utf-8", "replace")
-        self._messages.append(_message(role, name, recipient, channel, content_type, text))
+        self._messages.append(_message_from(self._header, text))
         self._state = EXPECT_START
         self._last_delta = None
         self._pieces = []
@@ -259,7 +270,7 @@ class StreamableParser:
         if role is not None and header_tokens:
             text = self._decode_utf8(header_tokens)
             header, rest = parse_header(text, role, parse_recipient_and_type=False)
-            self._messages.append(_message(*header, rest or ""))
+            self._messages.append(_message_from(_template(*header), rest or ""))
         self._state = EXPECT_START
         self._next_role = None
 
@@ -270,7 +281,7 @@ class StreamableParser:
             tokens = [token for at, token in enumerate(tokens, start) if at not in failed]
         return tokens
 
-    def _parse_header_tokens(self) -> tuple:
+    def _parse_header_tokens(self) -> Message:
         # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
         # Only short ones are remembered: a pathological header of a million
         # tokens must not stay in memory after the parser is gone.
@@ -281,9 +292,9 @@ class StreamableParser:
         key = None
         if len(header_tokens) <= _MEMO_HEADER_TOKENS:
             key = (self._next_role, *header_tokens)
-            header = _parsed_headers.get(key)
-            if header is not None:
-                return header
+            template = _parsed_headers.get(key)
+            if template is not None:
+                return template
         try:
             text = self._bytes_of(header_tokens).decode()
         except UnicodeDecodeError:
@@ -294,11 +305,12 @@ class StreamableParser:
             raise HarmonyError(
                 f"unexpected tokens remaining in message header: Some({rust_debug_str(rest)}){more}"
             )
+        template = _template(*header)
         if key is not None and len(text) <= _MEMO_HEADER_CHARS:
             if len(_parsed_headers) >= _PARSED_HEADERS_LIMIT:
                 _parsed_headers.clear()
-            _parsed_headers[key] = header
-        return header
+            _parsed_headers[key] = template
+        return template
 
     # -- content decoding -----------------------------------------------------------
 
@@ -310,6 +322,21 @@ class StreamableParser:
         first = self._join_at - _PIECES_PER_CHUNK
         pieces[first:] = ["".join(pieces[first:])]
         self._join_at = len(pieces) + _PIECES_PER_CHUNK
+
+    def _content_token(self, token: int) -> None:
+        """A content token that `process` could not take as it is."""
+        start = self._offsets[token]
+        data = self._blob[start : start + self._lengths[token]]
+        if not self._pending:
+            try:
+                text = data.decode()
+            except UnicodeDecodeError:
+                pass
+            else:  # complete UTF-8 alone: `process` takes it as it is next time
+                if len(_token_texts) >= _TOKEN_TEXTS_LIMIT:
+                    _token_texts.clear()
+                _token_texts[token] = text
+        self._decode_step(data)
 
     def _decode_step(self, data: bytes) -> None:
         """One content token's bytes, the reference's way (see the file comment)."""
@@ -342,12 +369,13 @@ class StreamableParser:
                 # without a delta: check it first too.
                 if tokens[j - 1] > LAST_TOKEN_ID:
                     raise KeyError(tokens[j - 1])
-                data = self._decode_run(tokens[i : j - 1])
+                run = tokens[i : j - 1]
+                data = self._decode_run(run)
             except KeyError:
                 for token in tokens[i:j]:
                     self.process(token)  # raises at the first invalid id
                 return
-            self._tokens += tokens[i : j - 1]
+            self._tokens += run
             # All but the last token at once. That is the one-by-one result
             # whenever the bytes hold no invalid sequence: the valid prefix is
             # emitted and an incomplete character stays pending.
@@ -394,20 +422,20 @@ class StreamableParser:
     @property
     def current_role(self) -> Optional[Role]:
         if self._state is CONTENT:
-            return self._header[0]
+            return self._header.author.role
         return self._next_role
 
     @property
     def current_channel(self) -> Optional[str]:
-        return self._header[3] if self._state is CONTENT else None
+        return self._header.channel if self._state is CONTENT else None
 
     @property
     def current_recipient(self) -> Optional[str]:
-        return self._header[2] if self._state is CONTENT else None
+        return self._header.recipient if self._state is CONTENT else None
 
     @property
     def current_content_type(self) -> Optional[str]:
-        return self._header[4] if self._state is CONTENT else None
+        return self._header.content_type if self._state is CONTENT else None
 
     @property
     def last_content_delta(self) -> Optional[str]:
@@ -436,17 +464,17 @@ class StreamableParser:
             return {"state": "ExpectStart"}
         if state is HEADER:
             return {"state": "Header", "header_tokens": self._header_tokens(None)}
-        role, name, recipient, channel, content_type = self._header
-        author: Dict[str, Any] = {"role": role.value}
-        if name is not None:
-            author["name"] = name
+        header = self._header
+        author: Dict[str, Any] = {"role": header.author.role.value}
+        if header.author.name is not None:
+            author["name"] = header.author.name
         return {
             "state": "Content",
             "header": {
                 "author": author,
-                "recipient": recipient,
-                "channel": channel,
-                "content_type": content_type,
+                "recipient": header.recipient,
+                "channel": header.channel,
+                "content_type": header.content_type,
             },
             "content_tokens": self._tokens[self._run_start :],
         }
@@ -557,24 +585,28 @@ def _is_grapheme_extend(char: str) -> bool:
 
 # The parser's messages hold values it made itself (a Role, strs), so they are
 # built by copying private templates at C speed (`__copy__` runs no __init__
-# or validation): a third of the cost of the checked constructors.
-_MESSAGE = Message(author=Author(role=Role.ASSISTANT))
-_AUTHOR = Author(role=Role.ASSISTANT)
+# or validation): a third of the cost of the checked constructors. Copying the
+# header's template (memoised with the parsed header) sets its fields at once:
+# a Struct's setattr costs ~40 ns.
 _TEXT = TextContent(text="")
 
 
-def _message(role, name, recipient, channel, content_type, text) -> Message:
-    author = _AUTHOR.__copy__()
-    author.role = role
-    author.name = name
+def _template(role, name, recipient, channel, content_type) -> Message:
+    """The message a header begins, without content; never handed out, only copied."""
+    return Message(
+        author=Author(role=role, name=name),
+        channel=channel,
+        recipient=recipient,
+        content_type=content_type,
+    )
+
+
+def _message_from(template: Message, text: str) -> Message:
     part = _TEXT.__copy__()
     part.text = text
-    message = _MESSAGE.__copy__()
-    message.author = author
+    message = template.__copy__()  # shallow: the Author and the list are replaced
+    message.author = template.author.__copy__()  # each message its own Author
     message.content = [part]
-    message.channel = channel
-    message.recipient = recipient
-    message.content_type = content_type
     return message
 
 
@@ -583,6 +615,13 @@ _PARSED_HEADERS_LIMIT = 4096
 _MEMO_HEADER_TOKENS = 64
 _PIECES_PER_CHUNK = 1024
 _MEMO_HEADER_CHARS = 256
+
+# The text of each content token seen whose bytes are complete UTF-8 on their
+# own: one dict lookup instead of slicing the vocabulary blob and decoding.
+# Bounded like `_parsed_headers` (~4 MB at most). Stop tokens never go in:
+# they reach `_control`, never `_content_token`.
+_token_texts: Dict[int, str] = {}
+_TOKEN_TEXTS_LIMIT = 1 << 15
 
 # Header text quoted in an error message: in full, as the reference quotes it,
 # up to this many characters; a pathological header is cut short.
@@ -631,18 +670,13 @@ class _Scanner:
         return end if strict else min(end, self.next_stop(i))
 
 
-def _as_token_ids(tokens) -> Optional[List[int]]:
-    """The tokens as a new list of ints >= 0, or None if one is not (the caller
-    then goes one by one, so the error comes at the right place). Ids past the
-    vocabulary are caught later, at lower cost."""
-    try:
-        return array("I", tokens).tolist()
-    except (TypeError, OverflowError, ValueError):
-        return None
-
-
 def parse_tokens(tokenizer: Tokenizer, tokens, role, strict) -> List[Message]:
-    parser = StreamableParser(tokenizer, role, strict=strict)
+    # `strict` is set after construction: a keyword argument makes calling a
+    # class ~100 ns slower (its arguments are packed into a tuple and a dict).
+    # bool() first, as __init__ takes it before the role.
+    strict = bool(strict)
+    parser = StreamableParser(tokenizer, role)
+    parser._strict = strict
     parser.process_tokens(tokens)
     parser.process_eos()
     return parser._messages
