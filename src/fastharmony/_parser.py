@@ -42,6 +42,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import Author, Message, Role, TextContent, role_argument
+from ._pattern import WHITE_SPACE
 from ._tokens import check_token, rust_utf8_error, token_list
 from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
 
@@ -52,10 +53,9 @@ _HEADER_ENDS = STOP_TOKENS | {MESSAGE}  # the tokens `_control` handles in HEADE
 CHANNEL_MARKER = "<|channel|>"
 CONSTRAIN_MARKER = "<|constrain|>"
 
-# Rust's `char::is_whitespace` (Unicode White_Space). Python's `str.isspace`
-# also counts \x1c-\x1f, which Rust does not.
-_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_CHANNEL_END = re.compile("[<" + re.escape(_WHITESPACE) + "]")
+# Rust's `char::is_whitespace` is Unicode White_Space, as the regex crate's
+# `\s` is (Python's `str.isspace` also counts \x1c-\x1f).
+_CHANNEL_END = re.compile("[<" + re.escape(WHITE_SPACE) + "]")
 # Rust's `split_ascii_whitespace`: not \x0b.
 _ASCII_WHITESPACE = re.compile("[ \t\n\x0c\r]+")
 _ROLES = {role.value: role for role in Role}
@@ -501,9 +501,9 @@ def parse_header(text: str, role: Optional[Role], parse_recipient_and_type: bool
             raise HarmonyError("channel marker present but no channel value found in header")
         channel = after[:end]
         text = text[:at] + after[end:]
-    text = text.strip(_WHITESPACE)
+    text = text.strip(WHITE_SPACE)
     if CONSTRAIN_MARKER in text:
-        text = text.replace(CONSTRAIN_MARKER, " " + CONSTRAIN_MARKER).strip(_WHITESPACE)
+        text = text.replace(CONSTRAIN_MARKER, " " + CONSTRAIN_MARKER).strip(WHITE_SPACE)
     parts = [part for part in _ASCII_WHITESPACE.split(text) if part]
 
     name = None
