@@ -4,8 +4,9 @@
 # alternatives tried in order at each position. One of them,
 # `\s+(?!\S)`, has a lookahead, and that one lookahead makes tiktoken's regex
 # engine (fancy-regex) run its backtracking VM for every piece of every text;
-# without it the pattern is a plain regex that the `regex` crate matches in
-# two thirds of the time or less. So the CoreBPE is built with the pattern
+# without it the pattern is a plain regex that the `regex` crate matches
+# faster: a short chat turn encodes in two thirds of the time, long prose in
+# 0.8-0.95 of it. So the CoreBPE is built with the pattern
 # minus that alternative, and the text is cut where the alternative matters.
 #
 # Why that gives the same pieces. `\s+(?!\S)` can only decide a match that
@@ -30,6 +31,7 @@
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import Callable, List
 
 O200K_ALTERNATIVES = [
@@ -53,19 +55,20 @@ WHITE_SPACE = WHITE_SPACE_BUT_LINE_BREAKS + "\r\n"
 
 _BLANK = f"[{re.escape(WHITE_SPACE_BUT_LINE_BREAKS)}]"
 _NOT_SPACE = f"[^{re.escape(WHITE_SPACE)}]"
-# Matches text[c-1], so that a match's end is a cut position c.
-_CUT = re.compile(f"{_BLANK}(?={_BLANK}{_NOT_SPACE})")
+# Matches the empty string at each cut position, so that `split` returns the
+# parts in one call.
+_CUTS = re.compile(f"(?<={_BLANK})(?={_BLANK}{_NOT_SPACE})")
 
 
 def cut_positions(text: str) -> List[int]:
     """Where the text must be cut for the lookahead-free pattern (see above)."""
-    return [match.end() for match in _CUT.finditer(text)]
+    return list(accumulate(len(part) for part in _CUTS.split(text)[:-1]))
 
 
 def ordinary_encoder(encode_part: Callable[[str], List[int]]) -> Callable[[str], List[int]]:
     """o200k's `encode_ordinary`, from the one of a CoreBPE built with
     LOOKAHEAD_FREE_PATTERN."""
-    cuts = _CUT.finditer
+    split = _CUTS.split
 
     def encode_ordinary(text: str) -> List[int]:
         try:
@@ -83,14 +86,12 @@ def ordinary_encoder(encode_part: Callable[[str], List[int]]) -> Callable[[str],
             return encode_part(text)
         if uncut:
             return encode_part(text)
+        parts = split(text)
+        if len(parts) == 1:
+            return encode_part(text)
         tokens: List[int] = []
-        start = 0
-        for match in cuts(text):
-            tokens += encode_part(text[start : match.end()])
-            start = match.end()
-        if start:
-            tokens += encode_part(text[start:])
-            return tokens
-        return encode_part(text)
+        for part in parts:
+            tokens += encode_part(part)
+        return tokens
 
     return encode_ordinary
