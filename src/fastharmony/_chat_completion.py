@@ -284,6 +284,18 @@ def join_deltas(deltas: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def message_from_completion(encoding, tokens, *, truncated: bool = False) -> Dict[str, Any]:
+    """The Chat Completions choice for the tokens a model generated after a
+    `render_request` prompt (they begin inside the assistant's header):
+    `{"index": 0, "message": {"role", "content", "reasoning_content",
+    "tool_calls"?}, "finish_reason"}`. Pass `truncated=True` when generation
+    stopped at max_tokens. Exactly what a ChatStream's deltas add up to.
+
+    >>> choice = message_from_completion(enc, enc.encode(
+    ...     '<|channel|>commentary to=functions.get_weather <|constrain|>json'
+    ...     '<|message|>{"city":"Paris"}<|call|>', allowed_special="all"))
+    >>> choice["finish_reason"], choice["message"]["tool_calls"][0]["function"]
+    ('tool_calls', {'name': 'get_weather', 'arguments': '{"city":"Paris"}'})
+    """
     stream = ChatStream(encoding)
     deltas = stream.push(tokens)
     finish_reason = stream.finish(truncated)

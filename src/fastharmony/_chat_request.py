@@ -192,6 +192,17 @@ def conversation_from_request(
     model_identity: Optional[str] = None,
     knowledge_cutoff: Optional[str] = None,
 ) -> Conversation:
+    """The Harmony conversation for a Chat Completions request body (a dict).
+
+    `start_date` (default: today), `model_identity` and `knowledge_cutoff` fill
+    the system message; omitted, the latter two keep SystemContent's defaults.
+    Raises HarmonyError (also a ValueError) naming the field at fault.
+
+    >>> convo = conversation_from_request(
+    ...     {"messages": [{"role": "user", "content": "Hi"}]}, start_date="2025-06-28")
+    >>> [m.author.role.value for m in convo.messages]
+    ['system', 'user']
+    """
     parsed = _parse_request(request)
     if parsed.functions is not None:
         raise _error("functions", "the legacy `functions` parameter is not supported; declare them in `tools`")

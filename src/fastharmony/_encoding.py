@@ -14,7 +14,7 @@ import re
 import sys
 import threading
 from functools import cached_property
-from typing import AbstractSet, Collection, Iterable, List, Literal, Optional, Sequence, Union
+from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Union
 
 from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import (

@@ -40,7 +40,7 @@ import unicodedata
 from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
-from ._errors import HarmonyError, HarmonyValueError, shown
+from ._errors import HarmonyError, HarmonyValueError
 from ._model import Author, Message, Role, TextContent, role_argument
 from ._pattern import WHITE_SPACE
 from ._tokens import check_token, rust_utf8_error, token_list

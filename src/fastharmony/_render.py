@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional
+from typing import List
 
 from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import (

@@ -79,35 +79,11 @@ from __future__ import annotations
 import datetime
 from typing import Any, Dict, List, Optional, Union
 
-from . import Conversation, Role
-from ._chat_completion import ChatStream
-from ._chat_completion import message_from_completion as _message_from_completion
-from ._chat_request import conversation_from_request as _conversation_from_request
+from . import Role
+from ._chat_completion import ChatStream, message_from_completion
+from ._chat_request import conversation_from_request
 
 __all__ = ["ChatStream", "conversation_from_request", "message_from_completion", "render_request"]
-
-
-def conversation_from_request(
-    request: Dict[str, Any],
-    *,
-    start_date: Union[str, datetime.date, None] = None,
-    model_identity: Optional[str] = None,
-    knowledge_cutoff: Optional[str] = None,
-) -> Conversation:
-    """The Harmony conversation for a Chat Completions request body (a dict).
-
-    `start_date` (default: today), `model_identity` and `knowledge_cutoff` fill
-    the system message; omitted, the latter two keep SystemContent's defaults.
-    Raises HarmonyError (also a ValueError) naming the field at fault.
-
-    >>> convo = conversation_from_request(
-    ...     {"messages": [{"role": "user", "content": "Hi"}]}, start_date="2025-06-28")
-    >>> [m.author.role.value for m in convo.messages]
-    ['system', 'user']
-    """
-    return _conversation_from_request(
-        request, start_date=start_date, model_identity=model_identity, knowledge_cutoff=knowledge_cutoff
-    )
 
 
 def render_request(
@@ -130,19 +106,3 @@ def render_request(
         request, start_date=start_date, model_identity=model_identity, knowledge_cutoff=knowledge_cutoff
     )
     return encoding.render_conversation_for_completion(conversation, Role.ASSISTANT)
-
-
-def message_from_completion(encoding, tokens, *, truncated: bool = False) -> Dict[str, Any]:
-    """The Chat Completions choice for the tokens a model generated after a
-    `render_request` prompt (they begin inside the assistant's header):
-    `{"index": 0, "message": {"role", "content", "reasoning_content",
-    "tool_calls"?}, "finish_reason"}`. Pass `truncated=True` when generation
-    stopped at max_tokens. Exactly what a ChatStream's deltas add up to.
-
-    >>> choice = message_from_completion(enc, enc.encode(
-    ...     '<|channel|>commentary to=functions.get_weather <|constrain|>json'
-    ...     '<|message|>{"city":"Paris"}<|call|>', allowed_special="all"))
-    >>> choice["finish_reason"], choice["message"]["tool_calls"][0]["function"]
-    ('tool_calls', {'name': 'get_weather', 'arguments': '{"city":"Paris"}'})
-    """
-    return _message_from_completion(encoding, tokens, truncated=truncated)
