@@ -28,8 +28,7 @@ settings.register_profile(
 settings.load_profile("fastharmony")
 
 
-def _load_reference():
-    import openai_harmony
+def _load_reference(openai_harmony):
 
     tokens = _vocab.ordinary_token_bytes()
     folder = Path(tempfile.mkdtemp(prefix="fastharmony-vocab-"))
@@ -45,10 +44,26 @@ def _load_reference():
             os.environ["TIKTOKEN_ENCODINGS_BASE"] = saved
 
 
-_REFERENCE = _load_reference()
+import openai_harmony  # noqa: E402
+
+_REFERENCE = _load_reference(openai_harmony)
 
 
 @pytest.fixture(scope="session")
 def ref():
     """The reference `openai_harmony.HarmonyEncoding`."""
     return _REFERENCE
+
+
+@pytest.fixture(scope="session")
+def oss_harmony():
+    """The `openai_harmony` module of the fork oss-harmony 0.0.11 (see oracles.py)."""
+    import oracles
+
+    return oracles.import_oss_harmony()
+
+
+@pytest.fixture(scope="session")
+def oss_ref(oss_harmony):
+    """oss-harmony 0.0.11's `HarmonyEncoding`: the oracle of the 0.0.11 dialect."""
+    return _load_reference(oss_harmony)
