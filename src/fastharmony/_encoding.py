@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import codecs
 import operator
+import os
 import re
 import sys
 import threading
 from functools import cached_property
-from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Union
+from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Tuple, Union
 
 from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import (
@@ -27,12 +28,30 @@ from ._model import (
     role_argument,
 )
 from ._parser import parse_tokens
-from ._render import RETURN, Renderer
-from ._tokens import int_text, invalid_token, rust_utf8_error, token_list
+from ._render import (
+    CONVERSATION_TOOLS_DEPTH,
+    DIALECTS,
+    MESSAGE_TOOLS_DEPTH,
+    MessageSpan,
+    Renderer,
+    spans_of,
+)
+from ._tokens import (
+    ACTION_STOP_TOKENS,
+    RETURN,
+    START,
+    STOP_TOKENS,
+    int_text,
+    invalid_token,
+    rust_utf8_error,
+    token_list,
+)
 from ._vocab import ENCODING_NAME, LAST_TOKEN_ID, N_ORDINARY_TOKENS, SPECIAL_TOKENS, Tokenizer
 
-_STOP_TOKENS = sorted(SPECIAL_TOKENS[t] for t in ("<|return|>", "<|call|>", "<|end|>"))
-_ACTION_STOP_TOKENS = sorted(SPECIAL_TOKENS[t] for t in ("<|return|>", "<|call|>"))
+_SORTED_STOP_TOKENS = sorted(STOP_TOKENS)
+_SORTED_ACTION_STOP_TOKENS = sorted(ACTION_STOP_TOKENS)
+DEFAULT_DIALECT = "0.0.8"
+DIALECT_VARIABLE = "FASTHARMONY_DIALECT"
 
 
 class HarmonyEncoding:
@@ -40,28 +59,54 @@ class HarmonyEncoding:
     parses completion tokens back into messages.
 
     Get it with `load_harmony_encoding("HarmonyGptOss")`. One instance is safe to
-    share between threads.
+    share between threads, and pickles by name and dialect (the vocabulary is
+    loaded once per process, however many copies arrive).
 
     >>> enc = load_harmony_encoding(HarmonyEncodingName.HARMONY_GPT_OSS)
     >>> enc.render(Message.from_role_and_content(Role.USER, "Hi"))
     [200006, 1428, 200008, 12194, 200007]
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(enc)) is enc
+    True
     """
 
-    def __init__(self, name: str, tokenizer: Tokenizer) -> None:
+    def __init__(self, name: str, tokenizer: Tokenizer, dialect: str = DEFAULT_DIALECT) -> None:
         self._name = name
+        self._dialect = dialect
         self._tokenizer = tokenizer
-        self._renderer = Renderer(tokenizer)
+        self._renderer = Renderer(tokenizer, dialect)
         # Used only after the fast renderer meets a str tiktoken cannot take.
-        self._joining_renderer = Renderer(tokenizer, _surrogate_joining(tokenizer.encode_ordinary))
+        self._joining_renderer = Renderer(tokenizer, dialect, _surrogate_joining(tokenizer.encode_ordinary))
         # `<|start|>` and the role: what render_conversation_for_completion appends.
-        self._next_turn_headers = {role: [_START, *self._renderer.role_tokens(role)] for role in Role}
+        self._next_turn_headers = {role: [START, *self._renderer.role_tokens(role)] for role in Role}
 
     def __repr__(self) -> str:
-        return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME})>"
+        dialect = "" if self._dialect == DEFAULT_DIALECT else f", dialect {self._dialect}"
+        return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME}{dialect})>"
+
+    def __reduce__(self):
+        # By name and dialect: unpickling loads (or finds) the process's own copy.
+        return (_unpickled_encoding, (self._name, self._dialect))
+
+    def __copy__(self) -> "HarmonyEncoding":
+        return self  # immutable: a copy could only be the same encoding
+
+    def __deepcopy__(self, memo) -> "HarmonyEncoding":
+        return self
 
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def dialect(self) -> str:
+        """Which implementation's rendering this encoding reproduces: "0.0.8"
+        (openai-harmony 0.0.8, the default) or "0.0.11" (oss-harmony 0.0.11).
+
+        >>> load_harmony_encoding("HarmonyGptOss", dialect="0.0.11").dialect
+        '0.0.11'
+        """
+        return self._dialect
 
     @property
     def tokenizer_name(self) -> str:
@@ -91,6 +136,24 @@ class HarmonyEncoding:
         """Render a conversation without appending a new turn."""
         return self._render_conversation(conversation, config)
 
+    def render_conversation_with_spans(
+        self, conversation: Conversation, config: Optional[RenderConversationConfig] = None
+    ) -> Tuple[List[int], List[MessageSpan]]:
+        """`render_conversation`'s tokens, and where each message lies in them.
+
+        The spans are one `MessageSpan` per message of `conversation.messages`,
+        in order, dropped ones included (see `MessageSpan`).
+
+        >>> convo = Conversation.from_messages([Message.from_role_and_content(Role.USER, "Hi")])
+        >>> enc.render_conversation_with_spans(convo)
+        ([200006, 1428, 200008, 12194, 200007], [MessageSpan(index=0, start=0, header_end=3, end=5, dropped=False)])
+        """
+        messages = _messages_of(conversation)
+        auto_drop = True if config is None else _auto_drop_flag(config)
+        marks: List[int] = []
+        out = self._rendered(messages, auto_drop, None, marks)
+        return out, spans_of(messages, auto_drop, 0, marks)
+
     def render_conversation_for_training(
         self, conversation: Conversation, config: Optional[RenderConversationConfig] = None
     ) -> List[int]:
@@ -110,16 +173,17 @@ class HarmonyEncoding:
         has_function_tools = False
         if render_options is not None:
             has_function_tools = _render_options_flag(render_options)
-        return self._rendered(Renderer.render_message_into, message, has_function_tools)
+        return self._rendered((message,), False, has_function_tools, None, MESSAGE_TOOLS_DEPTH)
 
     def _render_conversation(self, conversation, config) -> List[int]:
         # (The exact type first: the per-request path saves a call.)
         messages = conversation.messages if type(conversation) is Conversation else _messages_of(conversation)
-        auto_drop = True if config is None else _auto_drop_flag(config)
-        return self._rendered(Renderer.render_conversation_into, messages, auto_drop)
+        return self._rendered(messages, True if config is None else _auto_drop_flag(config))
 
-    def _rendered(self, render_into, item, flag) -> List[int]:
-        """`render_into(renderer, item, out, flag)`'s tokens, every failure a HarmonyError.
+    def _rendered(
+        self, messages, auto_drop, has_function_tools=None, marks=None, tools_depth=CONVERSATION_TOOLS_DEPTH
+    ) -> List[int]:
+        """The tokens of `Renderer.render_into`, every failure a HarmonyError.
 
         Text with surrogate code points (which tiktoken refuses) is rendered
         again by the renderer whose encoder joins surrogate pairs.
@@ -127,15 +191,18 @@ class HarmonyEncoding:
         out: List[int] = []
         try:
             try:
-                render_into(self._renderer, item, out, flag)
+                self._renderer.render_into(messages, out, auto_drop, has_function_tools, tools_depth, marks)
             except UnicodeEncodeError:
                 out = []
-                render_into(self._joining_renderer, item, out, flag)
+                if marks is not None:
+                    marks.clear()
+                self._joining_renderer.render_into(
+                    messages, out, auto_drop, has_function_tools, tools_depth, marks
+                )
         except HarmonyError:
             raise
         except Exception as exc:
-            if not isinstance(item, Message):  # a conversation's messages
-                _check_messages(item)
+            _check_messages(messages)
             raise _harmony_error(exc) from None
         return out
 
@@ -263,14 +330,12 @@ class HarmonyEncoding:
 
     def stop_tokens(self) -> List[int]:
         """Tokens that end a message: `<|return|>`, `<|end|>`, `<|call|>`."""
-        return list(_STOP_TOKENS)
+        return list(_SORTED_STOP_TOKENS)
 
     def stop_tokens_for_assistant_actions(self) -> List[int]:
         """Tokens that end an assistant turn: `<|return|>`, `<|call|>`."""
-        return list(_ACTION_STOP_TOKENS)
+        return list(_SORTED_ACTION_STOP_TOKENS)
 
-
-_START = SPECIAL_TOKENS["<|start|>"]
 _MAX_TOKEN_ID = 2**32 - 1
 
 
@@ -415,27 +480,90 @@ def _raise_disallowed_special_token(token: str) -> None:
 
 # -- loading ------------------------------------------------------------------------
 
+# One encoding per (name, dialect), all sharing one Tokenizer: the vocabulary
+# is loaded once per process, also when pickled encodings arrive.
 _loaded: dict = {}
 _load_lock = threading.Lock()
 
 
-def load_harmony_encoding(name: Union[str, HarmonyEncodingName]) -> HarmonyEncoding:
-    """Load an encoding by name (`"HarmonyGptOss"`), once per process.
+def load_harmony_encoding(
+    name: Union[str, HarmonyEncodingName], *, dialect: Optional[str] = None
+) -> HarmonyEncoding:
+    """Load an encoding by name (`"HarmonyGptOss"`), once per process and dialect.
+
+    `dialect` chooses whose rendering to reproduce byte for byte: "0.0.8"
+    (openai-harmony 0.0.8, the default) or "0.0.11" (the fork oss-harmony
+    0.0.11, which vLLM >= 0.31 uses). None reads the environment variable
+    FASTHARMONY_DIALECT, for programs that cannot be changed (unset: "0.0.8").
 
     The vocabulary is the bundled copy, or `o200k_base.tiktoken` in the folder
     named by `TIKTOKEN_ENCODINGS_BASE`; nothing is downloaded.
+
+    >>> load_harmony_encoding("HarmonyGptOss") is load_harmony_encoding("HarmonyGptOss", dialect="0.0.8")
+    True
+    >>> load_harmony_encoding("HarmonyGptOss", dialect="0.0.9")
+    Traceback (most recent call last):
+    ...
+    fastharmony._errors.HarmonyValueError: unknown dialect '0.0.9': the dialects are "0.0.8" (openai-harmony 0.0.8, the default) and "0.0.11" (oss-harmony 0.0.11)
     """
     try:
         key = str(name)  # as the reference does with a name that is not a str
     except Exception:  # a foreign __str__, or an int of more than 4300 digits
         raise HarmonyValueError(f"Invalid HarmonyEncodingName: {shown(name)}") from None
-    encoding = _loaded.get(key)
+    dialect = _dialect_argument(dialect)
+    encoding = _loaded.get((key, dialect))
     if encoding is not None:
         return encoding
     if key != HarmonyEncodingName.HARMONY_GPT_OSS.value:
         raise HarmonyValueError(f"Invalid HarmonyEncodingName: {key[:200]}")
     with _load_lock:
-        encoding = _loaded.get(key)
+        encoding = _loaded.get((key, dialect))
         if encoding is None:
-            encoding = _loaded[key] = HarmonyEncoding(key, Tokenizer())
+            tokenizer = next(
+                (loaded._tokenizer for (other, _), loaded in _loaded.items() if other == key), None
+            ) or Tokenizer()
+            encoding = _loaded[(key, dialect)] = HarmonyEncoding(key, tokenizer, dialect)
     return encoding
+
+
+_DIALECT_CHOICES = (
+    '"0.0.8" (openai-harmony 0.0.8, the default) and "0.0.11" (oss-harmony 0.0.11)'
+)
+
+
+def _dialect_argument(dialect) -> str:
+    if dialect is None:
+        dialect = os.environ.get(DIALECT_VARIABLE) or DEFAULT_DIALECT
+        if dialect not in DIALECTS:
+            raise HarmonyValueError(
+                f"the environment variable {DIALECT_VARIABLE} is {shown(dialect)}: "
+                f"the dialects are {_DIALECT_CHOICES}"
+            )
+        return dialect
+    if type(dialect) is not str and not isinstance(dialect, str):
+        raise HarmonyValueError(
+            f"dialect must be a str, got {type(dialect).__name__}: the dialects are {_DIALECT_CHOICES}"
+        )
+    if dialect not in DIALECTS:
+        raise HarmonyValueError(f"unknown dialect {shown(dialect)}: the dialects are {_DIALECT_CHOICES}")
+    return str(dialect)
+
+
+def _unpickled_encoding(name: str, dialect: str) -> HarmonyEncoding:
+    return load_harmony_encoding(name, dialect=dialect)
+
+
+# -- for the modules behind the facade ----------------------------------------------
+
+
+def tokenizer_of(encoding) -> Tokenizer:
+    """The Tokenizer of a HarmonyEncoding (internal: the parser and the other
+    modules behind the facade read the token tables through this, never through
+    the encoding's attributes). HarmonyValueError for anything else.
+
+    >>> tokenizer_of(enc).token_bytes(200006)
+    b'<|start|>'
+    """
+    if type(encoding) is HarmonyEncoding or isinstance(encoding, HarmonyEncoding):
+        return encoding._tokenizer
+    raise HarmonyValueError(f"expected a fastharmony HarmonyEncoding, got {type(encoding).__name__}")
