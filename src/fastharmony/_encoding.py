@@ -17,7 +17,7 @@ import threading
 from functools import cached_property
 from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Tuple, Union
 
-from ._errors import HarmonyError, HarmonyValueError, shown
+from ._errors import HarmonyError, HarmonyUnicodeDecodeError, HarmonyValueError, shown
 from ._model import (
     Conversation,
     HarmonyEncodingName,
@@ -36,6 +36,7 @@ from ._render import (
     Renderer,
     spans_of,
 )
+from ._serde import LoneSurrogate, surrogate_joining, without_surrogates
 from ._tokens import (
     ACTION_STOP_TOKENS,
     RETURN,
@@ -76,7 +77,7 @@ class HarmonyEncoding:
         self._tokenizer = tokenizer
         self._renderer = Renderer(tokenizer, dialect)
         # Used only after the fast renderer meets a str tiktoken cannot take.
-        self._joining_renderer = Renderer(tokenizer, dialect, _surrogate_joining(tokenizer.encode_ordinary))
+        self._joining_renderer = Renderer(tokenizer, dialect, surrogate_joining(tokenizer.encode_ordinary))
         # `<|start|>` and the role: what render_conversation_for_completion appends.
         self._next_turn_headers = {role: [START, *self._renderer.role_tokens(role)] for role in Role}
 
@@ -252,7 +253,7 @@ class HarmonyEncoding:
                 match = _special_token_regex(frozenset(disallowed_special)).search(text)
                 if match:
                     _raise_disallowed_special_token(match.group())
-            text = _without_surrogates(text)
+            text = without_surrogates(text)
             encode_ordinary = self._tokenizer.encode_ordinary
             if not allowed_special:
                 return encode_ordinary(text)
@@ -299,20 +300,26 @@ class HarmonyEncoding:
     def decode(self, tokens: Sequence[int], errors: str = "replace") -> str:
         """Decode tokens to text, replacing invalid UTF-8 (lossy by default).
 
+        `errors` is a codec error handler, as for `bytes.decode`; with
+        "strict", bytes that are not UTF-8 raise UnicodeDecodeError, as the
+        reference raises it (also a HarmonyError here).
+
         >>> enc.decode([24912, 2375])
         'hello world'
+        >>> enc.decode([200006, 9552], errors="strict")
+        Traceback (most recent call last):
+        ...
+        fastharmony._errors.HarmonyUnicodeDecodeError: 'utf-8' codec can't decode bytes in position 10-11: unexpected end of data
         """
         data = self.decode_bytes(tokens)
         if errors != "replace":
             _check_error_handler(errors)
         try:
             return data.decode("utf-8", errors=errors)
-        except UnicodeError as exc:  # errors="strict" (the reference raises UnicodeDecodeError)
-            raise HarmonyValueError(
-                f"Could not decode tokens: Invalid utf-8 sequence: {rust_utf8_error(exc)}"
-                if isinstance(exc, UnicodeDecodeError)
-                else f"Could not decode tokens: {exc}"
-            ) from None
+        except UnicodeDecodeError as exc:  # errors="strict": as the reference, with its arguments
+            raise HarmonyUnicodeDecodeError(*exc.args) from None
+        except UnicodeError as exc:  # a handler that raises something else
+            raise HarmonyValueError(f"Could not decode tokens: {exc}") from None
 
     def is_special_token(self, token: int) -> bool:
         """Whether the id is a special token (False for other ids up to 2**32 - 1)."""
@@ -383,10 +390,10 @@ def _render_options_flag(options) -> bool:
 def _harmony_error(exc: Exception) -> Exception:
     """What a bad value assigned after construction makes Python raise deep
     in rendering, as a HarmonyError (other exceptions as they are)."""
-    if isinstance(exc, UnicodeEncodeError):
+    if isinstance(exc, (UnicodeEncodeError, LoneSurrogate)):
+        lone = exc.surrogate if isinstance(exc, LoneSurrogate) else exc.object[exc.start : exc.end]
         return HarmonyValueError(
-            "text is not valid Unicode (it contains a lone surrogate "
-            f"{exc.object[exc.start:exc.end]!r}); encode it before rendering"
+            f"text is not valid Unicode (it contains a lone surrogate {lone!r}); encode it before rendering"
         )
     if isinstance(exc, (TypeError, AttributeError, ValueError)):
         return HarmonyValueError(f"invalid message: {exc}")
@@ -401,31 +408,6 @@ def _harmony_error(exc: Exception) -> Exception:
     return exc
 
 
-def _surrogate_joining(encode):
-    """`encode`, for text holding surrogate code points: a pair (two code
-    points, as `surrogatepass` decoding leaves them) is joined into the
-    character it encodes, as the reference's JSON layer joins it; a lone
-    surrogate is refused."""
-
-    def encode_joining(text: str) -> List[int]:
-        try:
-            return encode(text)
-        except UnicodeEncodeError:
-            try:
-                joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
-            except UnicodeDecodeError as exc:
-                lone = text.encode("utf-16-le", "surrogatepass")[exc.start : exc.end].decode(
-                    "utf-16-le", "surrogatepass"
-                )
-                raise HarmonyValueError(
-                    f"text is not valid Unicode (it contains a lone surrogate {lone!r}); "
-                    "encode it before rendering"
-                ) from None
-            return encode(joined)
-
-    return encode_joining
-
-
 def _check_error_handler(errors) -> None:
     if not isinstance(errors, str):
         raise HarmonyValueError(
@@ -436,15 +418,6 @@ def _check_error_handler(errors) -> None:
         codecs.lookup_error(errors)
     except (LookupError, ValueError):  # ValueError: a name with a NUL in it
         raise HarmonyValueError(f"unknown error handler name {shown(errors)}") from None
-
-
-def _without_surrogates(text: str) -> str:
-    # As the reference does in `encode`: lone surrogates become U+FFFD.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
 
 
 _special_regex_cache: dict = {}

@@ -33,7 +33,6 @@ import msgspec
 from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import (
     DeveloperContent,
-    Message,
     ReasoningEffort,
     Role,
     SystemContent,
