@@ -52,16 +52,12 @@ import re
 from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
-from ._errors import HarmonyError, HarmonyValueError
-from ._header import clip, leftover_words_error, parse_header
+from . import _encoding  # the facade, which imports this module: used at call time only
+from ._errors import HarmonyError
+from ._header import leftover_words_error, parse_header
 from ._model import Author, Message, Role, TextContent, role_argument
-from ._tokens import check_token, rust_utf8_error, token_list
-from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
-
-# TEMPORARY (until _tokens.py defines the formatting tokens): the parser's ids.
-START = SPECIAL_TOKENS["<|start|>"]
-MESSAGE = SPECIAL_TOKENS["<|message|>"]
-STOP_TOKENS = frozenset(SPECIAL_TOKENS[t] for t in ("<|end|>", "<|call|>", "<|return|>"))
+from ._tokens import MESSAGE, START, STOP_TOKENS, check_token, rust_utf8_error, token_list
+from ._vocab import LAST_TOKEN_ID, Tokenizer
 
 EOS = None  # the event of `process_eos`
 
@@ -83,22 +79,6 @@ _EVERY_TOKEN = range(LAST_TOKEN_ID + 1)
 _HEADER_ENDS_STRICT = frozenset((MESSAGE,))
 _HEADER_ENDS_LENIENT = _HEADER_ENDS_STRICT | STOP_TOKENS  # non-strict: a stop token too
 _CONTENT_ENDS = STOP_TOKENS
-
-
-def _tokenizer_and_dialect(encoding):
-    """(Tokenizer, dialect) of a HarmonyEncoding, or of a Tokenizer (dialect 0.0.8).
-
-    TEMPORARY: the one place that reads the encoding's tokenizer and dialect,
-    until the encoding offers documented accessors for them.
-    """
-    if type(encoding) is Tokenizer:
-        return encoding, "0.0.8"
-    tokenizer = getattr(encoding, "_tokenizer", None)
-    if type(tokenizer) is not Tokenizer:
-        raise HarmonyValueError(
-            f"StreamableParser needs a fastharmony HarmonyEncoding, got {type(encoding).__name__}"
-        )
-    return tokenizer, getattr(encoding, "dialect", "0.0.8")
 
 
 class StreamableParser:
@@ -132,9 +112,13 @@ class StreamableParser:
     )
 
     def __init__(self, encoding, role: Optional[Role], *, strict: bool = True) -> None:
-        self._tokenizer, self._dialect = _tokenizer_and_dialect(encoding)
-        self._headers_memo = _parsed_headers if self._dialect == "0.0.8" else _parsed_headers_0_0_11
-        self._strict = bool(strict)
+        self._setup(_encoding.tokenizer_of(encoding), encoding.dialect, role, bool(strict))
+
+    def _setup(self, tokenizer: Tokenizer, dialect: str, role: Optional[Role], strict: bool) -> None:
+        self._tokenizer = tokenizer
+        self._dialect = dialect  # "0.0.8" or "0.0.11": only the header grammar differs
+        self._headers_memo = _parsed_headers if dialect == "0.0.8" else _parsed_headers_0_0_11
+        self._strict = strict
         self._tokens: List[int] = []
         self._messages: List[Message] = []
         self._next_role = None if role is None else role_argument(role)
@@ -633,18 +617,11 @@ def _memoise_texts(tokenizer: Tokenizer, tokens: list) -> None:
 
 
 def parse_tokens(encoding, tokens, role, strict) -> List[Message]:
-    """`parse_messages_from_completion_tokens`: a parser fed `tokens`, then EOS.
-
-    `encoding` is a HarmonyEncoding or its Tokenizer (dialect 0.0.8).
-    """
-    # `strict` is set after construction: a keyword argument makes calling a
-    # class ~100 ns slower (its arguments are packed into a tuple and a dict).
-    # bool() first, as __init__ takes it before the role.
-    strict = bool(strict)
-    parser = StreamableParser(encoding, role)
-    if not strict:
-        parser._strict = False
-        parser._enter(parser._state)
+    """`parse_messages_from_completion_tokens`: a parser fed `tokens`, then EOS."""
+    # Not through __init__: a keyword argument makes calling a class ~100 ns
+    # slower (its arguments are packed into a tuple and a dict).
+    parser = StreamableParser.__new__(StreamableParser)
+    parser._setup(_encoding.tokenizer_of(encoding), encoding.dialect, role, bool(strict))
     if type(tokens) is not list:
         tokens = token_list(tokens)
     try:
