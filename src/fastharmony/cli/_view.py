@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Set
 
 import msgspec
 
-from fastharmony import Conversation, Message, RenderConversationConfig, TextContent
+from fastharmony import Conversation, HarmonyError, Message, RenderConversationConfig, TextContent
 
-from ._walk import Parsed, which_message
+from ._io import BadInput
+from ._walk import Parsed, special_token, which_message
 
 
 def style_for(io, choice: str) -> "Style":
@@ -50,6 +51,13 @@ class Style:
 
     def heading(self, text: str) -> str:
         return self._paint("1", text)
+
+    # Ordinary tokens take their message's colour, so that where one message
+    # ends and the next begins shows at a glance; special tokens stay magenta.
+    _MESSAGE_COLOURS = ("32", "33", "34", "36")
+
+    def of_message(self, index: int, text: str) -> str:
+        return self._paint(self._MESSAGE_COLOURS[index % len(self._MESSAGE_COLOURS)], text)
 
 
 CONSTRAIN = "<|constrain|>"  # the one special token inside a header's text: a content type's prefix
@@ -84,10 +92,6 @@ def styled_tokens(encoding, tokens: Sequence[int], style: Style, line_breaks: bo
     return "".join(pieces)
 
 
-def special_token(encoding, spelling: str) -> int:
-    return encoding.encode(spelling, allowed_special={spelling})[0]
-
-
 def rendered(encoding, messages: Sequence[Message]) -> List[Parsed]:
     """Each message with the tokens it renders to in the conversation (nothing
     dropped). Text never renders to a special token, so every message's tokens
@@ -112,11 +116,21 @@ def content_text(encoding, message: Message, tokens: Optional[List[int]]) -> str
     return "\n".join(msgspec.json.encode(part.to_dict()).decode() for part in message.content)
 
 
+DROPPED = "(dropped when rendered: analysis before a later final answer)"
+
+
 def message_lines(
-    encoding, style: Style, index: int, message: Message, tokens: Optional[List[int]] = None
+    encoding,
+    style: Style,
+    index: int,
+    message: Message,
+    tokens: Optional[List[int]] = None,
+    dropped: bool = False,
+    token_view: bool = False,
 ) -> List[str]:
-    """A heading (role, channel, recipient, content type, tokens, end token)
-    and the content, indented."""
+    """A heading (role, channel, recipient, content type, tokens, end token,
+    and whether rendering would drop it) and the content indented, or with
+    `token_view` the tokens one a line."""
     author = message.author
     who = style.role(author.role.value)
     if author.name is not None:
@@ -136,23 +150,70 @@ def message_lines(
         heading.append(style.label(f"({len(tokens)} tokens)"))
         if tokens[-1] in encoding.stop_tokens():
             heading.append(f"{style.label('ends:')} {style.special(encoding.decode(tokens[-1:]))}")
+    if dropped:
+        heading.append(style.label(DROPPED))
+    if token_view and tokens:
+        return ["  ".join(heading), *token_lines(encoding, style, index, tokens)]
     content = visible(content_text(encoding, message, tokens))
     body = [f"  {line}" if line else "" for line in content.split("\n")] if content else [style.label("  (empty)")]
     return ["  ".join(heading), *body]
 
 
-def pending_lines(encoding, style: Style, index: int, tokens: List[int]) -> List[str]:
-    header = styled_tokens(encoding, tokens, style)
-    return [f"{style.label(f'#{index}')} {header}  {style.label('(header of the next turn, awaiting completion)')}"]
+def token_lines(encoding, style: Style, index: int, tokens: Sequence[int]) -> List[str]:
+    """One line per token: its id, then its text (special tokens as they are
+    spelled, ordinary ones quoted as JSON strings, so spaces and line breaks
+    show), coloured by message and by special/ordinary."""
+    lines = []
+    for token in tokens:
+        if encoding.is_special_token(token):
+            text = style.special(encoding.decode([token]))
+        else:
+            raw = encoding.decode_bytes([token])
+            text = msgspec.json.encode(raw.decode("utf-8", "backslashreplace")).decode()
+            text = style.of_message(index, visible(text))
+        lines.append(f"  {style.label(f'{token:>6}')}  {text}")
+    return lines
 
 
-def show_parsed(io, encoding, style: Style, parsed: List[Parsed], pending: List[int]) -> None:
+def pending_lines(encoding, style: Style, index: int, tokens: List[int], token_view: bool = False) -> List[str]:
+    label = style.label(f"#{index}")
+    note = style.label("(header of the next turn, awaiting completion)")
+    if token_view:
+        return [f"{label} {note}", *token_lines(encoding, style, index, tokens)]
+    return [f"{label} {styled_tokens(encoding, tokens, style)}  {note}"]
+
+
+def dropped_messages(encoding, messages: Sequence[Message]) -> Set[int]:
+    """The indices of the messages that rendering them as a conversation (with
+    auto-drop, the default) leaves out: those whose own tokens are missing,
+    in order, from that rendering. Nothing if they cannot be rendered."""
+    try:
+        every = rendered(encoding, messages)
+        kept = encoding.render_conversation(Conversation.from_messages(list(messages)))
+    except (HarmonyError, BadInput):
+        return set()
+    dropped, at = set(), 0
+    for index, (_, tokens) in enumerate(every):
+        if kept[at : at + len(tokens)] == tokens:
+            at += len(tokens)
+        else:
+            dropped.add(index)
+    return dropped if at == len(kept) else set()
+
+
+def show_parsed(
+    io, encoding, style: Style, parsed: List[Parsed], pending: List[int], token_view: bool = False
+) -> None:
+    """The listing of `show`: each message, the open header if any, and the totals."""
+    dropped = dropped_messages(encoding, [message for message, _ in parsed])
     lines: List[str] = []
     for index, (message, tokens) in enumerate(parsed):
-        lines += message_lines(encoding, style, index, message, tokens)
+        lines += message_lines(encoding, style, index, message, tokens, index in dropped, token_view)
     if pending:
-        lines += pending_lines(encoding, style, len(parsed), pending)
-    if not lines:
-        lines = [style.label("(no messages)")]
+        lines += pending_lines(encoding, style, len(parsed), pending, token_view)
+    total = sum(len(tokens) for _, tokens in parsed) + len(pending)
+    summary = f"{len(parsed)} message{'s' * (len(parsed) != 1)}, {total} token{'s' * (total != 1)}"
+    if dropped:
+        summary += f"; rendering (with auto-drop) leaves out {len(dropped)} analysis message{'s' * (len(dropped) != 1)}"
+    lines.append(style.label(summary))
     io.write_text("\n".join(lines) + "\n")
-
