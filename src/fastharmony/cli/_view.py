@@ -2,7 +2,8 @@
 # special tokens picked out, colour on a terminal.
 #
 # Rules of this file:
-# - Only the public API, and text only: commands decide where it goes.
+# - The public API, and the formatting tokens from their one home, _tokens;
+#   text only: commands decide where it goes.
 # - Special tokens are known by id, so text that merely spells one stays
 #   plain; control characters in content are shown escaped, so content can
 #   neither move the cursor nor change colours.
@@ -17,9 +18,9 @@ from typing import List, Optional, Sequence, Set
 import msgspec
 
 from fastharmony import Conversation, HarmonyError, Message, RenderConversationConfig, TextContent
+from fastharmony._tokens import CONSTRAIN_MARKER, MESSAGE
 
-from ._io import BadInput
-from ._walk import Parsed, special_token, which_message
+from ._walk import Parsed, which_message
 
 
 def style_for(io, choice: str) -> "Style":
@@ -60,7 +61,6 @@ class Style:
         return self._paint(self._MESSAGE_COLOURS[index % len(self._MESSAGE_COLOURS)], text)
 
 
-CONSTRAIN = "<|constrain|>"  # the one special token inside a header's text: a content type's prefix
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -94,14 +94,11 @@ def styled_tokens(encoding, tokens: Sequence[int], style: Style, line_breaks: bo
 
 def rendered(encoding, messages: Sequence[Message]) -> List[Parsed]:
     """Each message with the tokens it renders to in the conversation (nothing
-    dropped). Text never renders to a special token, so every message's tokens
-    begin at its one <|start|>."""
+    dropped), from the renderer's message spans."""
     config = RenderConversationConfig(auto_drop_analysis=False)
     with which_message(encoding, messages):
-        tokens = encoding.render_conversation(Conversation.from_messages(list(messages)), config)
-    start = special_token(encoding, "<|start|>")
-    bounds = [index for index, token in enumerate(tokens) if token == start] + [len(tokens)]
-    return [Parsed(message, tokens[a:b]) for message, a, b in zip(messages, bounds, bounds[1:])]
+        tokens, spans = encoding.render_conversation_with_spans(Conversation.from_messages(list(messages)), config)
+    return [Parsed(message, tokens[span.start : span.end]) for message, span in zip(messages, spans)]
 
 
 def content_text(encoding, message: Message, tokens: Optional[List[int]]) -> str:
@@ -111,7 +108,7 @@ def content_text(encoding, message: Message, tokens: Optional[List[int]]) -> str
     if all(isinstance(part, TextContent) for part in message.content):
         return "".join(part.text for part in message.content)
     if tokens:
-        body = tokens[tokens.index(special_token(encoding, "<|message|>")) + 1 : -1]
+        body = tokens[tokens.index(MESSAGE) + 1 : -1]
         return encoding.decode(body)
     return "\n".join(msgspec.json.encode(part.to_dict()).decode() for part in message.content)
 
@@ -143,8 +140,8 @@ def message_lines(
     ):
         if value is not None:
             value = visible(value)
-            if label == "type" and value.startswith(CONSTRAIN):
-                value = style.special(CONSTRAIN) + value[len(CONSTRAIN) :]
+            if label == "type" and value.startswith(CONSTRAIN_MARKER):
+                value = style.special(CONSTRAIN_MARKER) + value[len(CONSTRAIN_MARKER) :]
             heading.append(f"{style.label(label + ':')} {value}")
     if tokens:
         heading.append(style.label(f"({len(tokens)} tokens)"))
@@ -185,20 +182,12 @@ def pending_lines(encoding, style: Style, index: int, tokens: List[int], token_v
 
 def dropped_messages(encoding, messages: Sequence[Message]) -> Set[int]:
     """The indices of the messages that rendering them as a conversation (with
-    auto-drop, the default) leaves out: those whose own tokens are missing,
-    in order, from that rendering. Nothing if they cannot be rendered."""
+    auto-drop, the default) leaves out; nothing if they cannot be rendered."""
     try:
-        every = rendered(encoding, messages)
-        kept = encoding.render_conversation(Conversation.from_messages(list(messages)))
-    except (HarmonyError, BadInput):
+        _, spans = encoding.render_conversation_with_spans(Conversation.from_messages(list(messages)))
+    except HarmonyError:
         return set()
-    dropped, at = set(), 0
-    for index, (_, tokens) in enumerate(every):
-        if kept[at : at + len(tokens)] == tokens:
-            at += len(tokens)
-        else:
-            dropped.add(index)
-    return dropped if at == len(kept) else set()
+    return {span.index for span in spans if span.dropped}
 
 
 def show_parsed(

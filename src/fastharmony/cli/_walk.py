@@ -3,7 +3,8 @@
 # could not be decoded.
 #
 # Rules of this file:
-# - Only the public API. The fast batch calls run first; only when they fail
+# - The public API (and <|start|>'s id from _tokens, its one home). The
+#   fast batch calls run first; only when they fail
 #   does a slower walk (token by token, message by message) find where.
 # - Errors are `BadInput` beginning with the place: `tokens[3]: ...`,
 #   `end of tokens: ...`, `messages[1]: ...`.
@@ -16,6 +17,7 @@ from typing import Iterator, List, NamedTuple, Optional, Sequence
 
 import fastharmony
 from fastharmony import HarmonyError, Message, Role
+from fastharmony._tokens import START
 
 from ._io import BadInput, sentence
 
@@ -25,17 +27,13 @@ class Parsed(NamedTuple):
     tokens: List[int]  # the tokens the message was parsed from
 
 
-def special_token(encoding, spelling: str) -> int:
-    return encoding.encode(spelling, allowed_special={spelling})[0]
-
-
-def starting_role(encoding, first_token: Optional[int], role_name: Optional[str]) -> Optional[Role]:
+def starting_role(first_token: Optional[int], role_name: Optional[str]) -> Optional[Role]:
     """The role a parse starts in. Tokens that begin with <|start|> carry their
     own header (role None, whatever --role says: the reference would read the
     <|start|> as header text). Tokens that begin anywhere else begin inside a
     header: --role's, or by default the assistant's, as a model's output does
     after a prompt from render-completion (harmony-go's `parse` default)."""
-    if first_token is None or first_token == special_token(encoding, "<|start|>"):
+    if first_token is None or first_token == START:
         return None
     return Role.ASSISTANT if role_name is None else Role(role_name)
 

@@ -31,7 +31,7 @@ def parse(args, io):
     """
     tokens = read_tokens(io)
     enc = encoding()
-    role = starting_role(enc, tokens[0] if tokens else None, args.role)
+    role = starting_role(tokens[0] if tokens else None, args.role)
     messages = parse_tokens(enc, tokens, role, not args.non_strict)
     io.write_json([message.to_dict() for message in messages])
 
@@ -74,7 +74,7 @@ def stream(args, io):
     try:
         for line, tokens in token_batches(io.chunks()):
             if parser is None:
-                parser = fastharmony.StreamableParser(enc, starting_role(enc, tokens[0], args.role), strict=strict)
+                parser = fastharmony.StreamableParser(enc, starting_role(tokens[0], args.role), strict=strict)
             for token in tokens:
                 try:
                     parser.process(token)

@@ -54,7 +54,7 @@ def show(args, io):
     if value is None or (isinstance(value, list) and not (value and isinstance(value[0], dict))):
         tokens = read_token_words(data) if value is None else token_list(value, "tokens")
         enc = encoding()
-        role = starting_role(enc, tokens[0] if tokens else None, args.role)
+        role = starting_role(tokens[0] if tokens else None, args.role)
         parsed, pending = walk(enc, tokens, role, not args.non_strict, keep_open_header=True)
         show_parsed(io, enc, style, parsed, pending, args.tokens)
         return
