@@ -105,6 +105,7 @@ class StreamableParser:
         "_failed_stops",
         "_header",
         "_decoded",
+        "_delta_at",
         "_pieces",
         "_join_at",
         "_pending",
@@ -213,7 +214,7 @@ class StreamableParser:
                 _memoise_texts(self._tokenizer, run)
             else:
                 self._tokens += run
-                self._decoded = len(self._tokens)
+                self._decoded = self._delta_at = len(self._tokens)  # nothing pending
                 self._pieces.append(text)
                 self._last_delta = _token_texts[run[-1]]
                 if len(self._pieces) >= self._join_at:
@@ -227,6 +228,7 @@ class StreamableParser:
         self._tokens += run
         self._decoded = len(self._tokens)
         self._absorb(run, data)
+        self._delta_at = _NOT_CLEAN if self._pending else self._decoded
 
     def _one_by_one(self, run: list) -> None:
         """A run holding an invalid id (or something no decoder takes): raises at it."""
@@ -273,7 +275,11 @@ class StreamableParser:
         # token fed in HEADER or CONTENT state, stop tokens aside, belongs to
         # the header or content, so a start index describes them.
         self._run_start = self._decoded = len(self._tokens)
+        # Content decoding is lazy: `_tokens[:_decoded]` are in `_pieces` and
+        # `_pending`; `_last_delta` is the delta of token `_delta_at - 1`, with
+        # nothing pending after it (else `_delta_at` is _NOT_CLEAN).
         self._last_delta = None
+        self._delta_at = self._decoded if state is CONTENT else _NOT_CLEAN
         if state is CONTENT:
             self._events = _CONTENT_ENDS
             self._pieces: List[str] = []
@@ -360,9 +366,10 @@ class StreamableParser:
                     self._join_pieces()
             else:
                 self._content_token(token)
-            return
-        run = self._tokens[start:end]
-        self._absorb(run, self._tokenizer.decode_bytes(run))
+        else:
+            run = self._tokens[start:end]
+            self._absorb(run, self._tokenizer.decode_bytes(run))
+        self._delta_at = _NOT_CLEAN if self._pending else end
 
     def _absorb(self, run: List[int], data: bytes) -> None:
         """Content tokens `run` (two or more, or one) with their bytes `data`, as if one by one."""
@@ -488,8 +495,22 @@ class StreamableParser:
     @property
     def last_content_delta(self) -> Optional[str]:
         """The text the last token added to the content (None if it added none)."""
-        if self._state is CONTENT and self._decoded < len(self._tokens):
-            self._decode_content(len(self._tokens))
+        tokens = self._tokens
+        n = len(tokens)
+        at = self._delta_at
+        if at == n - 1:
+            # Read after every token, as streaming clients do: the delta of a
+            # memoised token with nothing pending is its text. The content
+            # itself is decoded later, in bulk (`_decode_content`).
+            text = _token_texts.get(tokens[at])
+            if text is not None:
+                self._delta_at = n
+                self._last_delta = text
+                return text
+        elif at == n:
+            return self._last_delta
+        if self._state is CONTENT:
+            self._decode_content(n)
         return self._last_delta
 
     @property
@@ -589,6 +610,9 @@ _PARSED_HEADERS_LIMIT = 4096
 _MEMO_HEADER_TOKENS = 64
 _MEMO_HEADER_CHARS = 256
 _PIECES_PER_CHUNK = 1024
+# `_delta_at` when `last_content_delta` cannot extend the delta it holds: bytes
+# are pending, or the parser is outside content (no index is ever this).
+_NOT_CLEAN = -2
 # Content runs up to this long are looked up in `_token_texts` first; longer
 # ones go to the vocabulary's decoder, faster per token.
 _SHORT_RUN = 64
