@@ -204,7 +204,8 @@ class StreamableParser:
 
     def _take_content(self, run: list) -> None:
         """Content tokens (no stop token among them), as `process` would take them."""
-        self._decode_content(len(self._tokens))  # what `process` left undecoded
+        if self._decoded < len(self._tokens):
+            self._decode_content(len(self._tokens))  # what `process` left undecoded
         if len(run) <= _SHORT_RUN and not self._pending:
             # Tokens each complete UTF-8 alone: their memoised texts, no decoder
             # call (only valid ids have one).
@@ -296,7 +297,8 @@ class StreamableParser:
     # -- messages ---------------------------------------------------------------------
 
     def _finish_message(self, end: int) -> None:
-        self._decode_content(end)
+        if self._decoded < end:
+            self._decode_content(end)
         text = "".join(self._pieces)
         if self._pending:
             text += self._pending.decode("utf-8", "replace")
@@ -373,6 +375,25 @@ class StreamableParser:
 
     def _absorb(self, run: List[int], data: bytes) -> None:
         """Content tokens `run` (two or more, or one) with their bytes `data`, as if one by one."""
+        delta = _token_texts.get(run[-1])
+        if delta is None:  # memoised now, for the reads of `last_content_delta`
+            _memoise_texts(self._tokenizer, run[-1:])
+            delta = _token_texts.get(run[-1])
+        if not self._pending and delta is not None:
+            # The common case in one decode: valid UTF-8 throughout, and a last
+            # token that is complete alone. Nothing before it can then end
+            # inside a character (it would begin with a continuation byte), so
+            # its delta is its own text.
+            try:
+                text = data.decode()
+            except UnicodeDecodeError:
+                pass
+            else:
+                self._pieces.append(text)
+                self._last_delta = delta
+                if len(self._pieces) >= self._join_at:
+                    self._join_pieces()
+                return
         last = self._token_bytes(run[-1])
         if len(run) > 1:
             # All but the last token at once. That is the one-by-one result
