@@ -27,7 +27,7 @@ import pytest
 from fastharmony import shim
 
 # "0.0.11" joins when the dialect switch lands (FASTHARMONY_DIALECT).
-DIALECTS = ["0.0.8"]
+DIALECTS = ["0.0.8", "0.0.11"]
 
 
 def shim_openai_harmony() -> ModuleType:
