@@ -50,11 +50,23 @@ class HarmonyEncoding:
     def __init__(self, name: str, tokenizer: Tokenizer) -> None:
         self._name = name
         self._tokenizer = tokenizer
-        self._renderer = Renderer(tokenizer)
+
+    # The renderers encode text, so they are made by the first render: a process
+    # that only parses never builds the BPE (see _vocab.Tokenizer).
+
+    @cached_property
+    def _renderer(self) -> Renderer:
+        return Renderer(self._tokenizer)
+
+    @cached_property
+    def _joining_renderer(self) -> Renderer:
         # Used only after the fast renderer meets a str tiktoken cannot take.
-        self._joining_renderer = Renderer(tokenizer, _surrogate_joining(tokenizer.encode_ordinary))
+        return Renderer(self._tokenizer, _surrogate_joining(self._tokenizer.encode_ordinary))
+
+    @cached_property
+    def _next_turn_headers(self) -> dict:
         # `<|start|>` and the role: what render_conversation_for_completion appends.
-        self._next_turn_headers = {role: [_START, *self._renderer.role_tokens(role)] for role in Role}
+        return {role: [_START, *self._renderer.role_tokens(role)] for role in Role}
 
     def __repr__(self) -> str:
         return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME})>"

@@ -111,7 +111,7 @@ class StreamableParser:
         self._blob = tokenizer.blob
         self._offsets = tokenizer.offsets
         self._lengths = tokenizer.lengths
-        self._decode_run = tokenizer.core.decode_bytes
+        self._decode_run = tokenizer.decode_ints
         self._strict = bool(strict)
         self._tokens: List[int] = []
         self._messages: List[Message] = []
