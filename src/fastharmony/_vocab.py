@@ -313,8 +313,8 @@ class Tokenizer:
             # The split pattern without its lookahead (see _pattern), and only
             # the named special tokens: special tokens in text are found by the
             # caller (HarmonyEncoding.encode), and CoreBPE compiles the ones it
-            # is given into a regex, which for all 1,091 costs ~8 ms. Decoding
-            # never asks the CoreBPE (see decode_bytes).
+            # is given into a regex, which for all 1,091 costs ~8 ms. Reserved
+            # special tokens decode from the table (see decode_bytes).
             named = {name: token for token, name in _NAMED_SPECIAL_TOKENS.items()}
             core = CoreBPE(self._vocabulary.ranks(), named, LOOKAHEAD_FREE_PATTERN)
             self._vocabulary = None
