@@ -96,12 +96,12 @@ def explain_msgspec(exc: Exception, what: str) -> HarmonyValueError:
     says "messages[0].role: Unknown role: 'wizard'". `what` names the whole
     document, for errors about the top level.
 
-    >>> import msgspec
+    >>> from fastharmony import Conversation
     >>> try:
-    ...     msgspec.convert({"a": "x"}, dict[str, int])
-    ... except msgspec.ValidationError as exc:
-    ...     print(explain_msgspec(exc, "Thing"))
-    a: expected `int`, got `str`
+    ...     Conversation.from_dict({"messages": [{"role": "user", "content": 5}]})
+    ... except ValueError as error:
+    ...     print(error)
+    messages[0].content: expected `str | array`, got `int`
     """
     message = str(exc)
     problem, sep, where = message.rpartition(" - at `")
@@ -147,6 +147,7 @@ _PYDANTIC_MESSAGES = {
     "iteration_error": "Error iterating over object, error: {error}",
     "value_error": "Value error, {error}",
     "json_invalid": "Invalid JSON: {error}",
+    "json_type": "JSON input should be string, bytes or bytearray",
 }
 
 _validation_error_class: Optional[type] = None

@@ -92,6 +92,8 @@ _BOOL_WORDS = {
 def as_bool(value: object, loc: Loc) -> bool:
     if value is True or value is False:
         return value
+    if _is_numpy_bool(value):
+        return bool(value)
     if isinstance(value, (str, bytes)):
         text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
         word = _BOOL_WORDS.get(text.lower())
@@ -116,6 +118,11 @@ def as_bool(value: object, loc: Loc) -> bool:
     raise Invalid.one("bool_type", loc, value)
 
 
+def _is_numpy_bool(value: object) -> bool:
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+
+
 def _is_number(value: object) -> bool:
     import numbers
 
@@ -135,8 +142,6 @@ def strict_flag(value: object) -> bool:
     """
     if value is True or value is False:
         return value
-    if hasattr(value, "__bool__") and type(value).__name__ == "bool_":  # numpy.bool_
-        return bool(value)
     raise TypeError(f"argument 'strict': {type(value).__name__!r} object cannot be converted to 'PyBool'")
 
 

@@ -226,7 +226,11 @@ class Author(_Model):
 
     @classmethod
     def new(cls, role: Role, name: str) -> "Author":
-        """An author with a role and a name."""
+        """An author with a role and a name.
+
+        >>> Author.new(Role.USER, "Alice").name
+        'Alice'
+        """
         return cls(role=role, name=name)
 
 
@@ -239,6 +243,11 @@ class Content(_Model, tag_field="type"):
     """
 
     def to_dict(self) -> Dict[str, Any]:
+        """The part's dict shape (each kind of part writes its own).
+
+        >>> [type(part).__name__ for part in Message.from_role_and_content(Role.USER, "Hi").content]
+        ['TextContent']
+        """
         raise NotImplementedError
 
 
@@ -256,7 +265,11 @@ class TextContent(Content, tag="text"):
             self.text = _lax.as_str(self.text, ("text",))
 
     def to_dict(self) -> Dict[str, Any]:
-        """The reference's dict shape: `{"type": "text", "text": ...}`."""
+        """The reference's dict shape: `{"type": "text", "text": ...}`.
+
+        >>> TextContent(text="x").to_dict()
+        {'type': 'text', 'text': 'x'}
+        """
         return {"type": "text", "text": self.text}
 
 
@@ -282,7 +295,11 @@ class ToolDescription(_Model):
 
     @classmethod
     def new(cls, name: str, description: str, parameters: Optional[dict] = None) -> "ToolDescription":
-        """A tool description from its three fields."""
+        """A tool description from its three fields.
+
+        >>> ToolDescription.new("f", "Does f.").parameters is None
+        True
+        """
         return cls(name=name, description=description, parameters=parameters)
 
     def _to_dict(self) -> Dict[str, Any]:
@@ -313,7 +330,11 @@ class ChannelConfig(_Model):
 
     @classmethod
     def require_channels(cls, channels: List[str]) -> "ChannelConfig":
-        """A config requiring one of `channels` on every message."""
+        """A config requiring one of `channels` on every message.
+
+        >>> ChannelConfig.require_channels(["final"]).channel_required
+        True
+        """
         return cls(valid_channels=channels, channel_required=True)
 
 
@@ -345,14 +366,22 @@ class ToolNamespaceConfig(_Model):
 
     @staticmethod
     def browser() -> "ToolNamespaceConfig":
-        """The built-in `browser` namespace, exactly as the reference declares it."""
+        """The built-in `browser` namespace, exactly as the reference declares it.
+
+        >>> [tool.name for tool in ToolNamespaceConfig.browser().tools]
+        ['search', 'open', 'find']
+        """
         from ._builtin_tools import BROWSER
 
         return _namespace(BROWSER)
 
     @staticmethod
     def python() -> "ToolNamespaceConfig":
-        """The built-in `python` namespace, exactly as the reference declares it."""
+        """The built-in `python` namespace, exactly as the reference declares it.
+
+        >>> ToolNamespaceConfig.python().tools
+        []
+        """
         from ._builtin_tools import PYTHON
 
         return _namespace(PYTHON)
@@ -442,41 +471,74 @@ class SystemContent(Content, tag="system_content"):
 
     @classmethod
     def new(cls) -> "SystemContent":
-        """The default system content (the reference's defaults)."""
+        """The default system content (the reference's defaults).
+
+        >>> SystemContent.new().knowledge_cutoff
+        '2024-06'
+        """
         return cls()
 
     def with_model_identity(self, model_identity: str) -> "SystemContent":
-        """Sets the identity line; returns self."""
+        """Sets the identity line; returns self.
+
+        >>> SystemContent.new().with_model_identity("You are a helpful bot.").model_identity
+        'You are a helpful bot.'
+        """
         self.model_identity = _plain(model_identity)
         return self
 
     def with_reasoning_effort(self, reasoning_effort: ReasoningEffort) -> "SystemContent":
-        """Sets the reasoning effort; returns self."""
+        """Sets the reasoning effort; returns self.
+
+        >>> SystemContent.new().with_reasoning_effort(ReasoningEffort.HIGH).reasoning_effort
+        <ReasoningEffort.HIGH: 'High'>
+        """
         self.reasoning_effort = reasoning_effort
         return self
 
     def with_conversation_start_date(self, conversation_start_date: str) -> "SystemContent":
-        """Sets the `Current date:` line; returns self."""
+        """Sets the `Current date:` line; returns self.
+
+        >>> SystemContent.new().with_conversation_start_date("2025-08-05").conversation_start_date
+        '2025-08-05'
+        """
         self.conversation_start_date = _plain(conversation_start_date)
         return self
 
     def with_knowledge_cutoff(self, knowledge_cutoff: str) -> "SystemContent":
-        """Sets the `Knowledge cutoff:` line; returns self."""
+        """Sets the `Knowledge cutoff:` line; returns self.
+
+        >>> SystemContent.new().with_knowledge_cutoff("2025-01").knowledge_cutoff
+        '2025-01'
+        """
         self.knowledge_cutoff = _plain(knowledge_cutoff)
         return self
 
     def with_channel_config(self, channel_config: ChannelConfig) -> "SystemContent":
-        """Sets the channel config; returns self."""
+        """Sets the channel config; returns self.
+
+        >>> config = ChannelConfig(valid_channels=["final"], channel_required=False)
+        >>> SystemContent.new().with_channel_config(config).channel_config.channel_required
+        False
+        """
         self.channel_config = channel_config
         return self
 
     def with_required_channels(self, channels: List[str]) -> "SystemContent":
-        """Requires one of `channels` on every message; returns self."""
+        """Requires one of `channels` on every message; returns self.
+
+        >>> SystemContent.new().with_required_channels(["analysis", "final"]).channel_config.valid_channels
+        ['analysis', 'final']
+        """
         self.channel_config = ChannelConfig.require_channels(channels)
         return self
 
     def with_tools(self, ns_config: ToolNamespaceConfig) -> "SystemContent":
-        """Adds (or replaces, by name) a tool namespace; returns self."""
+        """Adds (or replaces, by name) a tool namespace; returns self.
+
+        >>> list(SystemContent.new().with_tools(ToolNamespaceConfig.python()).tools)
+        ['python']
+        """
         _check_builder_argument(ns_config, ToolNamespaceConfig, "SystemContent.with_tools")
         if self.tools is None:
             self.tools = {}
@@ -484,15 +546,27 @@ class SystemContent(Content, tag="system_content"):
         return self
 
     def with_browser_tool(self) -> "SystemContent":
-        """Adds the built-in `browser` namespace; returns self."""
+        """Adds the built-in `browser` namespace; returns self.
+
+        >>> list(SystemContent.new().with_browser_tool().tools)
+        ['browser']
+        """
         return self.with_tools(ToolNamespaceConfig.browser())
 
     def with_python_tool(self) -> "SystemContent":
-        """Adds the built-in `python` namespace; returns self."""
+        """Adds the built-in `python` namespace; returns self.
+
+        >>> list(SystemContent.new().with_python_tool().tools)
+        ['python']
+        """
         return self.with_tools(ToolNamespaceConfig.python())
 
     def to_dict(self) -> Dict[str, Any]:
-        """The reference's `model_dump(exclude_none=True)` plus the tag, in field order."""
+        """The reference's `model_dump(exclude_none=True)` plus the tag, in field order.
+
+        >>> list(SystemContent.new().to_dict())
+        ['model_identity', 'reasoning_effort', 'knowledge_cutoff', 'channel_config', 'type']
+        """
         out: Dict[str, Any] = {}
         if self.model_identity is not None:
             out["model_identity"] = self.model_identity
@@ -514,7 +588,11 @@ class SystemContent(Content, tag="system_content"):
 
     @classmethod
     def from_dict(cls, raw: Dict[str, Any]) -> "SystemContent":
-        """A system content from the dict `to_dict` writes."""
+        """A system content from the dict `to_dict` writes.
+
+        >>> SystemContent.from_dict({"reasoning_effort": "Low"}).reasoning_effort
+        <ReasoningEffort.LOW: 'Low'>
+        """
         from ._wire import convert
 
         return convert(raw, SystemContent, "SystemContent")
@@ -541,16 +619,28 @@ class DeveloperContent(Content, tag="developer_content"):
 
     @classmethod
     def new(cls) -> "DeveloperContent":
-        """An empty developer content."""
+        """An empty developer content.
+
+        >>> DeveloperContent.new().to_dict()
+        {'type': 'developer_content'}
+        """
         return cls()
 
     def with_instructions(self, instructions: str) -> "DeveloperContent":
-        """Sets the instructions; returns self."""
+        """Sets the instructions; returns self.
+
+        >>> DeveloperContent.new().with_instructions("Be brief.").instructions
+        'Be brief.'
+        """
         self.instructions = _plain(instructions)
         return self
 
     def with_tools(self, ns_config: ToolNamespaceConfig) -> "DeveloperContent":
-        """Adds (or replaces, by name) a tool namespace; returns self."""
+        """Adds (or replaces, by name) a tool namespace; returns self.
+
+        >>> list(DeveloperContent.new().with_tools(ToolNamespaceConfig(name="tools", tools=[])).tools)
+        ['tools']
+        """
         _check_builder_argument(ns_config, ToolNamespaceConfig, "DeveloperContent.with_tools")
         if self.tools is None:
             self.tools = {}
@@ -558,12 +648,30 @@ class DeveloperContent(Content, tag="developer_content"):
         return self
 
     def with_function_tools(self, tools: Sequence[ToolDescription]) -> "DeveloperContent":
-        """Declares `tools` as the `functions` namespace; returns self."""
+        """Declares `tools` as the `functions` namespace; returns self.
+
+        >>> developer = DeveloperContent.new().with_function_tools([ToolDescription.new("f", "Does f.")])
+        >>> print(enc.decode(enc.render(Message.from_role_and_content(Role.DEVELOPER, developer))))
+        <|start|>developer<|message|># Tools
+        <BLANKLINE>
+        ## functions
+        <BLANKLINE>
+        namespace functions {
+        <BLANKLINE>
+        // Does f.
+        type f = () => any;
+        <BLANKLINE>
+        } // namespace functions<|end|>
+        """
         tools = _builder_list(tools, "DeveloperContent.with_function_tools")
         return self.with_tools(ToolNamespaceConfig(name="functions", description=None, tools=tools))
 
     def to_dict(self) -> Dict[str, Any]:
-        """The reference's dict shape (None fields left out, the tag last)."""
+        """The reference's dict shape (None fields left out, the tag last).
+
+        >>> DeveloperContent.new().with_instructions("x").to_dict()
+        {'instructions': 'x', 'type': 'developer_content'}
+        """
         out: Dict[str, Any] = {}
         if self.instructions is not None:
             out["instructions"] = self.instructions
@@ -574,7 +682,11 @@ class DeveloperContent(Content, tag="developer_content"):
 
     @classmethod
     def from_dict(cls, raw: Dict[str, Any]) -> "DeveloperContent":
-        """A developer content from the dict `to_dict` writes."""
+        """A developer content from the dict `to_dict` writes.
+
+        >>> DeveloperContent.from_dict({"instructions": "x"}).instructions
+        'x'
+        """
         from ._wire import convert
 
         return convert(raw, DeveloperContent, "DeveloperContent")
@@ -634,23 +746,39 @@ class Message(_Model):
 
     @classmethod
     def from_author_and_content(cls, author: Author, content: Union[str, Content]) -> "Message":
-        """A message of one part (a str becomes a TextContent)."""
+        """A message of one part (a str becomes a TextContent).
+
+        >>> Message.from_author_and_content(Author.new(Role.TOOL, "functions.f"), "42").author.name
+        'functions.f'
+        """
         if isinstance(content, str):
             content = TextContent(text=content)
         return cls(author=author, content=[content])
 
     @classmethod
     def from_role_and_content(cls, role: Role, content: Union[str, Content]) -> "Message":
-        """A message of one part from an author with this role and no name."""
+        """A message of one part from an author with this role and no name.
+
+        >>> Message.from_role_and_content(Role.USER, "Hi").content
+        [TextContent(text='Hi')]
+        """
         return cls.from_author_and_content(Author(role=role), content)
 
     @classmethod
     def from_role_and_contents(cls, role: Role, contents: Sequence[Content]) -> "Message":
-        """A message of several parts."""
+        """A message of several parts.
+
+        >>> len(Message.from_role_and_contents(Role.USER, [TextContent(text="a"), TextContent(text="b")]).content)
+        2
+        """
         return cls(author=Author(role=role), content=_builder_list(contents, "Message.from_role_and_contents"))
 
     def adding_content(self, content: Union[str, Content]) -> "Message":
-        """Appends a part (a str becomes a TextContent); returns self."""
+        """Appends a part (a str becomes a TextContent); returns self.
+
+        >>> Message.from_role_and_content(Role.USER, "a").adding_content("b").content
+        [TextContent(text='a'), TextContent(text='b')]
+        """
         if isinstance(content, str):
             content = TextContent(text=content)
         else:
@@ -659,22 +787,39 @@ class Message(_Model):
         return self
 
     def with_channel(self, channel: str) -> "Message":
-        """Sets the channel (`analysis`, `commentary`, `final`); returns self."""
+        """Sets the channel (`analysis`, `commentary`, `final`); returns self.
+
+        >>> Message.from_role_and_content(Role.ASSISTANT, "Hi").with_channel("final").channel
+        'final'
+        """
         self.channel = _plain(channel)
         return self
 
     def with_recipient(self, recipient: str) -> "Message":
-        """Sets the recipient (`functions.get_weather`, `assistant`); returns self."""
+        """Sets the recipient (`functions.get_weather`, `assistant`); returns self.
+
+        >>> call = Message.from_role_and_content(Role.ASSISTANT, '{}').with_recipient("functions.f")
+        >>> enc.decode(enc.render(call))
+        '<|start|>assistant to=functions.f<|message|>{}<|call|>'
+        """
         self.recipient = _plain(recipient)
         return self
 
     def with_content_type(self, content_type: str) -> "Message":
-        """Sets the content type (`<|constrain|>json`); returns self."""
+        """Sets the content type (`<|constrain|>json`); returns self.
+
+        >>> Message.from_role_and_content(Role.ASSISTANT, "{}").with_content_type("<|constrain|>json").content_type
+        '<|constrain|>json'
+        """
         self.content_type = _plain(content_type)
         return self
 
     def to_dict(self) -> Dict[str, Any]:
-        """The reference's dict shape: author flattened into `role` and `name`."""
+        """The reference's dict shape: author flattened into `role` and `name`.
+
+        >>> Message.from_role_and_content(Role.USER, "Hi").to_dict()
+        {'role': <Role.USER: 'user'>, 'name': None, 'content': [{'type': 'text', 'text': 'Hi'}]}
+        """
         out: Dict[str, Any] = {
             "role": self.author.role,
             "name": self.author.name,
@@ -689,21 +834,33 @@ class Message(_Model):
         return out
 
     def to_json(self) -> str:
-        """`to_dict` as JSON, byte for byte as the reference writes it."""
+        """`to_dict` as JSON, byte for byte as the reference writes it.
+
+        >>> print(Message.from_role_and_content(Role.USER, "Grüße").to_json())
+        {"role": "user", "name": null, "content": [{"type": "text", "text": "Gr\\u00fc\\u00dfe"}]}
+        """
         from ._wire import to_json
 
         return to_json(self)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Message":
-        """A message from the dict `to_dict` writes (content may be a plain str)."""
+        """A message from the dict `to_dict` writes (content may be a plain str).
+
+        >>> Message.from_dict({"role": "user", "content": "Hi"}) == Message.from_role_and_content(Role.USER, "Hi")
+        True
+        """
         from ._wire import message_from_dict
 
         return message_from_dict(data)
 
     @classmethod
     def from_json(cls, payload: Union[str, bytes]) -> "Message":
-        """A message from the JSON `to_json` writes."""
+        """A message from the JSON `to_json` writes.
+
+        >>> Message.from_json('{"role": "assistant", "content": "Hi", "channel": "final"}').channel
+        'final'
+        """
         from ._wire import message_from_json
 
         return message_from_json(payload)
@@ -734,32 +891,52 @@ class Conversation(_Model):
 
     @classmethod
     def from_messages(cls, messages: Sequence[Message]) -> "Conversation":
-        """A conversation of these messages."""
+        """A conversation of these messages.
+
+        >>> len(Conversation.from_messages([Message.from_role_and_content(Role.USER, "Hi")]).messages)
+        1
+        """
         return cls(messages=_builder_list(messages, "Conversation.from_messages"))
 
     def __iter__(self) -> Iterator[Message]:  # type: ignore[override]
         return iter(self.messages)
 
     def to_dict(self) -> Dict[str, Any]:
-        """`{"messages": [...]}`, each message as `Message.to_dict` writes it."""
+        """`{"messages": [...]}`, each message as `Message.to_dict` writes it.
+
+        >>> Conversation.from_messages([]).to_dict()
+        {'messages': []}
+        """
         return {"messages": [message.to_dict() for message in self.messages]}
 
     def to_json(self) -> str:
-        """`to_dict` as JSON, byte for byte as the reference writes it."""
+        """`to_dict` as JSON, byte for byte as the reference writes it.
+
+        >>> Conversation.from_messages([]).to_json()
+        '{"messages": []}'
+        """
         from ._wire import to_json
 
         return to_json(self)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Conversation":
-        """A conversation from the dict `to_dict` writes."""
+        """A conversation from the dict `to_dict` writes.
+
+        >>> Conversation.from_dict({"messages": [{"role": "user", "content": "Hi"}]}).messages[0].content[0].text
+        'Hi'
+        """
         from ._wire import conversation_from_dict
 
         return conversation_from_dict(data)
 
     @classmethod
     def from_json(cls, payload: Union[str, bytes]) -> "Conversation":
-        """A conversation from the JSON `to_json` writes."""
+        """A conversation from the JSON `to_json` writes.
+
+        >>> len(Conversation.from_json('{"messages": []}').messages)
+        0
+        """
         from ._wire import conversation_from_json
 
         return conversation_from_json(payload)

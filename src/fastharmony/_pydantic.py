@@ -338,6 +338,8 @@ class PydanticMethods:
         by_name: Optional[bool] = None,
     ):
         """An instance from JSON text holding an object of its fields."""
+        if not isinstance(json_data, (str, bytes, bytearray)):
+            raise validation_error(cls.__name__, [{"type": "json_type", "loc": (), "input": json_data}])
         try:
             data = json.loads(json_data)
         except (ValueError, TypeError) as exc:
@@ -465,11 +467,12 @@ def core_schema(cls, handler) -> Any:
         return described_json
 
     lax = cs.no_info_plain_validator_function(validate, json_schema_input_schema=described)
-    return cs.json_or_python_schema(
-        json_schema=lax,
-        # pydantic's smart unions try each choice strictly first; strictly, a
-        # model takes only its instances (`Message | dict` keeps a dict a dict).
-        python_schema=cs.lax_or_strict_schema(lax_schema=lax, strict_schema=cs.is_instance_schema(cls)),
+    # pydantic's smart unions try each choice strictly first; strictly, a model
+    # takes only its instances (`Message | dict` keeps a dict a dict, as the
+    # reference's pydantic models do, from Python and from JSON).
+    return cs.lax_or_strict_schema(
+        lax_schema=lax,
+        strict_schema=cs.is_instance_schema(cls),
         ref=f"{cls.__module__}.{cls.__qualname__}:{id(cls)}",
         metadata={"pydantic_js_functions": [json_schema]},
         serialization=cs.plain_serializer_function_ser_schema(serialize, info_arg=True),
