@@ -22,7 +22,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Union
 
 import msgspec
 
@@ -283,7 +283,10 @@ class ToolDescription(_Model):
 
     name: str
     description: str
-    parameters: Optional[dict] = None
+    if TYPE_CHECKING:
+        parameters: Optional[Dict[str, Any]] = None
+    else:  # any mapping, as the reference's `Optional[dict]` (and its JSON schema)
+        parameters: Optional[dict] = None
 
     def __post_init__(self) -> None:
         if type(self.name) is not str:
@@ -294,7 +297,7 @@ class ToolDescription(_Model):
             self.parameters = _lax.as_dict(self.parameters, ("parameters",))
 
     @classmethod
-    def new(cls, name: str, description: str, parameters: Optional[dict] = None) -> "ToolDescription":
+    def new(cls, name: str, description: str, parameters: Optional[Dict[str, Any]] = None) -> "ToolDescription":
         """A tool description from its three fields.
 
         >>> ToolDescription.new("f", "Does f.").parameters is None
@@ -724,7 +727,13 @@ class Message(_Model):
     """
 
     author: Author
-    content: List[Content] = msgspec.field(default_factory=list)
+    if TYPE_CHECKING:
+        # Type checkers see each part as the kind it is at run time, so that
+        # `message.content[0].text` checks (the parts are TextContent,
+        # SystemContent or DeveloperContent; narrow with isinstance to be exact).
+        content: List[Any] = msgspec.field(default_factory=list)
+    else:
+        content: List[Content] = msgspec.field(default_factory=list)
     channel: Optional[str] = None
     recipient: Optional[str] = None
     content_type: Optional[str] = None
