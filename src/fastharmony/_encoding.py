@@ -149,7 +149,7 @@ class HarmonyEncoding:
         With `role=None` the tokens must begin with `<|start|>`; with a role they
         begin inside that role's header (e.g. after a prompt rendered for completion).
         """
-        return parse_tokens(self._tokenizer, tokens, role, strict)
+        return parse_tokens(self, tokens, role, strict)
 
     # -- tokens -----------------------------------------------------------------
 
