@@ -152,9 +152,14 @@ class _ModelMeta(msgspec.StructMeta):
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         try:
-            return _construct(cls, args, kwargs)
+            return msgspec.StructMeta.__call__(cls, *args, **kwargs)
         except Invalid as invalid:
             raise validation_error(cls.__name__, invalid.errors) from None
+        except TypeError:  # missing or unknown arguments: the slow path sorts them out
+            try:
+                return _construct(cls, args, kwargs)
+            except Invalid as invalid:
+                raise validation_error(cls.__name__, invalid.errors) from None
 
 
 class _Model(PydanticMethods, msgspec.Struct, metaclass=_ModelMeta):
@@ -742,8 +747,13 @@ class Message(_Model):
         if type(self.author) is not Author:
             self.author = _model(self.author, ("author",), Author)
         content = self.content
-        if type(content) is list and all(type(part) is TextContent for part in content):
-            self.content = list(content)  # pydantic's list is a new list
+        if type(content) is list:
+            for part in content:
+                if not isinstance(part, Content):
+                    self.content = _lax.as_list_of(content, ("content",), _part)
+                    break
+            else:
+                self.content = content[:]  # pydantic's list is a new list: the caller's stays theirs
         else:
             self.content = _lax.as_list_of(content, ("content",), _part)
         if self.channel is not None and type(self.channel) is not str:
