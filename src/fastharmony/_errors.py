@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 __all__ = [
     "HarmonyError",
+    "HarmonyUnicodeDecodeError",
     "HarmonyValueError",
     "explain_msgspec",
     "shown",
@@ -70,6 +71,12 @@ def shown(value: object, limit: int = 80) -> str:
             return f"<an int of {value.bit_length()} bits>"
         return f"<{type(value).__name__} object>"
     return text[:limit]
+
+
+class HarmonyUnicodeDecodeError(UnicodeDecodeError, HarmonyValueError):
+    """`decode(tokens, errors="strict")` on bytes that are not UTF-8: the
+    UnicodeDecodeError the reference raises (same arguments), and also a
+    HarmonyError."""
 
 
 # -- the unknown role ------------------------------------------------------------
