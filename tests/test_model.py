@@ -564,3 +564,29 @@ def test_coercing_tools_leaves_the_callers_containers_as_they_are():
     assert developer.tools["functions"].tools == [ToolDescription.new("t", "d")]
     namespace = ToolNamespaceConfig(name="functions", tools=tools)
     assert type(tools[0]) is dict and namespace.tools == [ToolDescription.new("t", "d")]
+
+
+# -- to_json writes the reference's bytes --------------------------------------------------------
+
+
+@given(specs=conversation_specs(with_tools=True))
+def test_to_json_writes_the_references_exact_text(specs):
+    ours = Conversation(messages=[Message.from_dict(spec) for spec in specs])
+    theirs = openai_harmony.Conversation(messages=[openai_harmony.Message.from_dict(spec) for spec in specs])
+    assert ours.to_json() == theirs.to_json()
+    for mine, reference in zip(ours.messages, theirs.messages):
+        assert mine.to_json() == reference.to_json()
+
+
+def test_str_subclasses_and_str_enums_are_stored_as_str():
+    import numpy
+
+    message = Message(author={"role": numpy.str_("user"), "name": numpy.str_("n")}, content=[TextContent(text=numpy.str_("x"))],
+                      channel=numpy.str_("final"), recipient=Role.ASSISTANT)
+    assert [type(value) for value in (message.author.name, message.content[0].text, message.channel, message.recipient)] == [str] * 4
+    assert message.recipient == "assistant"
+    assert Message.from_role_and_content(Role.USER, "x").with_recipient(Role.ASSISTANT).recipient.__class__ is str
+    reference = openai_harmony.Message(author={"role": numpy.str_("user"), "name": numpy.str_("n")},
+                                       content=[openai_harmony.TextContent(text=numpy.str_("x"))],
+                                       channel=numpy.str_("final"), recipient=openai_harmony.Role.ASSISTANT)
+    assert message.to_json() == reference.to_json()
