@@ -526,6 +526,9 @@ class Message(msgspec.Struct, metaclass=_ModelMeta):
     def to_json(self) -> str:
         return _to_json(self)
 
+    def _repr_html_(self) -> str:  # notebooks: its tokens, see fastharmony.html_view
+        return _html_fragment(self)
+
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Message":
         return _convert(data, _WireMessage, "Message").to_message()
@@ -557,6 +560,9 @@ class Conversation(msgspec.Struct, metaclass=_ModelMeta):
 
     def to_json(self) -> str:
         return _to_json(self)
+
+    def _repr_html_(self) -> str:  # notebooks: its tokens, see fastharmony.html_view
+        return _html_fragment(self)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Conversation":
@@ -674,3 +680,9 @@ def _decode_json(payload: Union[str, bytes], wire_type: type, what: str) -> Any:
     except (msgspec.DecodeError, TypeError, UnicodeError) as exc:
         # UnicodeError: a str holding a lone surrogate, bytes that are not UTF-8.
         raise HarmonyValueError(f"invalid {what} JSON: {exc}") from None
+
+
+def _html_fragment(item) -> str:
+    from ._html import html_fragment  # _html renders, so it imports this module
+
+    return html_fragment(item)
