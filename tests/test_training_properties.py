@@ -145,15 +145,11 @@ def reference_training_render(ref, messages_specs, policy):
 
 
 @given(training_conversations(), st.sampled_from(["drop", "keep", "reference"]))
-def test_input_ids_are_the_reference_training_render(ref, spec, policy):
-    example = render_example(enc, load(fastharmony, spec["messages"]), mask=LossMask(history_analysis=policy))
+def test_input_ids_are_the_reference_training_render_whole_and_per_turn(ref, spec, policy):
+    mask = LossMask(history_analysis=policy)
+    example = render_example(enc, load(fastharmony, spec["messages"]), mask=mask)
     assert example.input_ids == reference_training_render(ref, spec["messages"], policy)
-
-
-@given(training_conversations(), st.sampled_from(["drop", "keep", "reference"]))
-def test_per_turn_input_ids_are_the_reference_training_render_of_each_prefix(ref, spec, policy):
-    examples = render_examples(enc, [spec], mask=LossMask(history_analysis=policy), per_turn=True)
-    for example in examples:
+    for example in render_examples(enc, [spec], mask=mask, per_turn=True):
         prefix = spec["messages"][: len(example.spans)]
         assert example.input_ids == reference_training_render(ref, prefix, policy)
 

@@ -93,7 +93,8 @@ def iter_results(
 ) -> Iterator[Tuple[int, Union[List[TrainingExample], HarmonyError]]]:
     """`(index, examples)` for each item, in input order. With
     `errors="yield"` a bad item gives `(index, HarmonyError)` instead of
-    raising. (The command line's helper; `render_examples` is the API.)"""
+    raising, its message without the index. (The command line's helper;
+    `render_examples` is the API.)"""
     if not isinstance(mask, LossMask):
         raise HarmonyValueError(f"mask must be a LossMask, got {type(mask).__name__}")
     check_source(source, start_date)
@@ -165,10 +166,9 @@ def _indexed(results: Iterator[List[_Result]], errors: str):
     for chunk in results:
         for result in chunk:
             if type(result) is str:
-                error = HarmonyValueError(f"items[{index}]: {result}")
                 if errors == "raise":
-                    raise error
-                yield index, error
+                    raise HarmonyValueError(f"items[{index}]: {result}")
+                yield index, HarmonyValueError(result)  # the caller says where
             else:
                 yield index, result
             index += 1
