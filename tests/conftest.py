@@ -3,8 +3,12 @@
 openai-harmony downloads its vocabulary unless TIKTOKEN_ENCODINGS_BASE names a
 folder holding `o200k_base.tiktoken`. We rebuild that file from fastharmony's
 bundled copy (byte for byte; its hash is checked by the reference too), load the
-reference once, and then unset the variable so that fastharmony's own tests run
-on the bundled vocabulary, as users do.
+reference once (it reads the file while loading), then remove the folder and
+unset the variable so that fastharmony's own tests run on the bundled
+vocabulary, as users do.
+
+tests/upstream/ holds the reference's own suites; test_upstream_suites.py runs
+each in a pytest session of its own, so they are not collected here.
 
 Example counts: FASTHARMONY_EXAMPLES raises every property-based test's count
 (default 100) for long local fuzzing runs.
@@ -27,21 +31,23 @@ settings.register_profile(
 )
 settings.load_profile("fastharmony")
 
+collect_ignore = ["upstream"]
+
 
 def _load_reference(openai_harmony):
 
     tokens = _vocab.ordinary_token_bytes()
-    folder = Path(tempfile.mkdtemp(prefix="fastharmony-vocab-"))
-    (folder / "o200k_base.tiktoken").write_bytes(_vocab.tiktoken_file_from_token_bytes(tokens))
     saved = os.environ.get("TIKTOKEN_ENCODINGS_BASE")
-    os.environ["TIKTOKEN_ENCODINGS_BASE"] = str(folder)
-    try:
-        return openai_harmony.load_harmony_encoding("HarmonyGptOss")
-    finally:
-        if saved is None:
-            del os.environ["TIKTOKEN_ENCODINGS_BASE"]
-        else:
-            os.environ["TIKTOKEN_ENCODINGS_BASE"] = saved
+    with tempfile.TemporaryDirectory(prefix="fastharmony-vocab-") as folder:
+        (Path(folder) / "o200k_base.tiktoken").write_bytes(_vocab.tiktoken_file_from_token_bytes(tokens))
+        os.environ["TIKTOKEN_ENCODINGS_BASE"] = folder
+        try:
+            return openai_harmony.load_harmony_encoding("HarmonyGptOss")
+        finally:
+            if saved is None:
+                del os.environ["TIKTOKEN_ENCODINGS_BASE"]
+            else:
+                os.environ["TIKTOKEN_ENCODINGS_BASE"] = saved
 
 
 import openai_harmony  # noqa: E402
