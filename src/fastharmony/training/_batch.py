@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator, List, Optional, Tuple, Union
 import msgspec
 
 from .._errors import HarmonyError, HarmonyValueError
-from ._example import DEFAULT_MASK, TrainingExample, _render, message_list, turn_examples
+from ._example import DEFAULT_MASK, TrainingExample, message_list, render_messages, turn_examples
 from ._inputs import check_source, to_conversation
 from ._mask import LossMask
 
@@ -131,10 +131,10 @@ def render_chunk(encoding, items: List[Any], options: Options) -> List[_Result]:
 
 
 def render_item(encoding, item: Any, options: Options) -> List[TrainingExample]:
-    messages = message_list(to_conversation(item, options.source, options.start_date))
+    conversation = to_conversation(item, options.source, options.start_date)
     if options.per_turn:
-        return turn_examples(encoding, messages, options.mask)
-    return [_render(encoding, messages, options.mask, None)]
+        return turn_examples(encoding, conversation, options.mask)
+    return [render_messages(encoding, message_list(conversation), options.mask, None, conversation)]
 
 
 def _worker_chunk(encoding, items: List[Any], options: Options) -> bytes:

@@ -123,7 +123,8 @@ def render_example(
     messages = message_list(conversation)
     if not isinstance(mask, LossMask):
         raise HarmonyValueError(f"mask must be a LossMask, got {type(mask).__name__}")
-    return _render(encoding, messages, mask, _checked_weights(weights, len(messages)))
+    whole = conversation if type(conversation) is Conversation else None
+    return render_messages(encoding, messages, mask, _checked_weights(weights, len(messages)), whole)
 
 
 def turn_examples(
@@ -140,24 +141,25 @@ def turn_examples(
     turn_end = -1  # the last trained message of the current turn
     for index, message in enumerate(messages):
         if message.author.role is Role.USER and turn_end >= 0:
-            examples.append(_render(encoding, messages[: turn_end + 1], last_turn, weights))
+            examples.append(render_messages(encoding, messages[: turn_end + 1], last_turn, weights))
             turn_end = -1
         if trains(mask, message, index, -1):
             turn_end = index
     if turn_end >= 0:
-        examples.append(_render(encoding, messages[: turn_end + 1], last_turn, weights))
+        examples.append(render_messages(encoding, messages[: turn_end + 1], last_turn, weights))
     return examples
 
 
-def _render(encoding, messages: List[Message], mask: LossMask, weights) -> TrainingExample:
+def render_messages(encoding, messages: List[Message], mask: LossMask, weights, conversation=None) -> TrainingExample:
+    """`conversation`: the Conversation of `messages`, if the caller has it."""
     policy = mask.history_analysis
     dropped = finished_reasoning(messages) if policy == "drop" else ()
     if dropped:
-        rendered = [message for index, message in enumerate(messages) if index not in dropped]
-    else:
-        rendered = messages
+        conversation = Conversation(messages=[m for index, m in enumerate(messages) if index not in dropped])
+    elif conversation is None:
+        conversation = Conversation(messages=messages)
     config = None if policy == "reference" else _KEEP_ANALYSIS
-    tokens, render_spans = encoding.render_conversation_with_spans(Conversation(messages=rendered), config)
+    tokens, render_spans = encoding.render_conversation_with_spans(conversation, config)
     ids = _formatting_ids(encoding)
     last = messages[-1] if messages else None
     if last is not None and last.author.role is _ASSISTANT and last.channel == "final":
@@ -166,7 +168,7 @@ def _render(encoding, messages: List[Message], mask: LossMask, weights) -> Train
     last_user = last_user_index(messages) if mask.turns == "last" else -1
     header = mask.header
     stop = 0 if mask.stop_token else 1
-    loss = bytearray(len(tokens))
+    loss = [0] * len(tokens)
     spans: List[TrainingSpan] = []
     next_span = iter(render_spans)
     previous_trained = False  # the message just before in the tokens
@@ -176,7 +178,7 @@ def _render(encoding, messages: List[Message], mask: LossMask, weights) -> Train
         if index in dropped:
             position = len(tokens)  # fixed below: where the next rendered message starts
             spans.append(
-                TrainingSpan(index, author.role.value, message.channel, message.recipient,
+                TrainingSpan(index, author.role._value_, message.channel, message.recipient,
                              position, position, position, False, weight, True)
             )
             continue
@@ -190,16 +192,17 @@ def _render(encoding, messages: List[Message], mask: LossMask, weights) -> Train
             else:
                 first = span.header_end
             last_trained = span.end - stop
-            loss[first:last_trained] = b"\x01" * (last_trained - first)
+            loss[first:last_trained] = [1] * (last_trained - first)
         if not span.dropped:
             previous_trained = trained
         spans.append(
-            TrainingSpan(index, author.role.value, message.channel, message.recipient,
+            # (`_value_`: the enum's own attribute; `.value` is a descriptor call.)
+            TrainingSpan(index, author.role._value_, message.channel, message.recipient,
                          span.start, span.header_end, span.end, trained, weight, span.dropped)
         )
     if dropped:
         _place_dropped(spans, len(tokens))
-    return TrainingExample(tokens, list(loss), spans)
+    return TrainingExample(tokens, loss, spans)
 
 
 def _place_dropped(spans: List[TrainingSpan], length: int) -> None:

@@ -124,7 +124,8 @@ def trains(mask: LossMask, message: Message, index: int, last_user: int) -> bool
     """Whether the mask trains this message. `last_user`: see `last_user_index`;
     with `turns="last"` only messages after it are trained."""
     role = message.author.role
-    if role.value not in mask.roles or index <= last_user:
+    # (`_value_`: the enum's own attribute; `.value` is a descriptor call.)
+    if role._value_ not in mask.roles or index <= last_user:
         return False
     if role is _ASSISTANT and message.recipient is not None:
         return mask.tool_calls  # a call (it ends in <|call|>), whatever its channel
