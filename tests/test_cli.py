@@ -1,10 +1,14 @@
-"""The `fastharmony` command line, run as a subprocess on real inputs.
+"""The `fastharmony` command line on real inputs, run in this process.
 
 Every output is compared with what the reference (openai-harmony, the `ref`
 fixture) computes for the same input: inputs are built with the reference's own
 classes and serialised with its `to_json`, so the CLI reads the reference's JSON
 shape. Bad input must exit 1 with one line on stderr that says what and where;
 usage errors exit 2.
+
+Commands run in-process (tests/cli_runner.py); the few tests that need a real
+process (a terminal, a live pipe, the process's own imports, the entry point)
+spawn one.
 """
 
 import json
@@ -14,33 +18,16 @@ import queue
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import openai_harmony as oh
 import pytest
 
-SRC = str(Path(__file__).resolve().parent.parent / "src")
-TIMEOUT = 60
-
-
-def _env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TIKTOKEN_ENCODINGS_BASE")}
-    env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
-    env.update(extra)
-    return env
+from cli_runner import TIMEOUT, run_cli, subprocess_cli, subprocess_env as _env
 
 
 def run(*args, input=b"", **env):
-    """`fastharmony ARGS` with INPUT on stdin; the completed process."""
-    if isinstance(input, str):
-        input = input.encode()
-    return subprocess.run(
-        [sys.executable, "-m", "fastharmony.cli", *args],
-        input=input,
-        capture_output=True,
-        env=_env(**env),
-        timeout=TIMEOUT,
-    )
+    """`fastharmony ARGS` with INPUT on stdin: exit status, stdout, stderr."""
+    return run_cli(args, input, **env)
 
 
 def ok(*args, input=b"", **env) -> bytes:
@@ -192,12 +179,17 @@ def test_usage_errors_exit_2(args):
 
 
 def test_importing_the_cli_does_not_load_the_vocabulary():
+    # A real process: what is loaded is the process's state. The help of the
+    # program and of a command imports that command's module only.
     code = (
-        "import fastharmony.cli, fastharmony._encoding as e;"
-        "fastharmony.cli._parser().format_help();"
-        "assert not e._loaded, e._loaded"
+        "import sys, fastharmony.cli;"
+        "assert fastharmony.cli.main(['--help']) == 0;"
+        "assert fastharmony.cli.main(['render-msg', '--help']) == 0;"
+        "assert 'tiktoken' not in sys.modules;"
+        "loaded = {m for m in sys.modules if m.startswith('fastharmony.cli.commands.')};"
+        "assert loaded == {'fastharmony.cli.commands.render'}, loaded"
     )
-    subprocess.run([sys.executable, "-c", code], env=_env(), check=True, timeout=TIMEOUT)
+    subprocess.run([sys.executable, "-c", code], env=_env(), check=True, timeout=TIMEOUT, capture_output=True)
 
 
 # -- stop -----------------------------------------------------------------------------
@@ -448,7 +440,7 @@ def test_stream_writes_each_event_before_the_next_token_arrives(ref, separator):
     per_token, at_end = reference_events(ref, tokens, oh.Role.ASSISTANT)
     assert sum(map(len, per_token)) > 5
     process = subprocess.Popen(
-        [sys.executable, "-m", "fastharmony.cli", "stream", "--role", "assistant"],
+        [sys.executable, "-m", "fastharmony", "stream", "--role", "assistant"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -503,7 +495,7 @@ def on_a_terminal(*args, input=b"", **env) -> str:
     controller, terminal = pty.openpty()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "fastharmony.cli", *args],
+            [sys.executable, "-m", "fastharmony", *args],
             input=input.encode() if isinstance(input, str) else input,
             stdout=terminal,
             stderr=subprocess.PIPE,
@@ -586,7 +578,7 @@ def test_show_escapes_control_characters():
 
 
 def test_demo_prints_the_prompt_its_ids_and_the_parsed_completion(ref):
-    from fastharmony import _demo
+    from fastharmony.cli import _demo
 
     out = ok("demo").decode()
     assert "\x1b[" not in out

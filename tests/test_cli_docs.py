@@ -3,17 +3,19 @@
 `fastharmony COMMAND --help` shows, prints what the documentation says it prints.
 
 Examples of one file run in order in one scratch folder (later ones read the
-files earlier ones wrote), through bash, with `fastharmony` on PATH.
+files earlier ones wrote), through bash, with `fastharmony` on PATH: a small
+client whose runs this process serves in-process (tests/cli_runner.py), so an
+example costs a shell, not a fastharmony process.
 """
 
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import CLEARED, served_cli
 from fastharmony import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,21 +54,18 @@ def _examples(lines):
 @pytest.fixture(scope="module")
 def shell(tmp_path_factory):
     """Runs a command line with `fastharmony` on PATH; returns its stdout and stderr."""
-    bin_dir = tmp_path_factory.mktemp("bin")
-    wrapper = bin_dir / "fastharmony"
-    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m fastharmony.cli "$@"\n')
-    wrapper.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TIKTOKEN_ENCODINGS_BASE")}
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
-    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    with served_cli(tmp_path_factory.mktemp("bin")) as bin_dir:
+        env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+        env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
 
-    def run(command: str, cwd: Path) -> str:
-        result = subprocess.run(
-            ["bash", "-c", command + " 2>&1"], cwd=cwd, env=env, capture_output=True, timeout=60
-        )
-        return result.stdout.decode()
+        def run(command: str, cwd: Path) -> str:
+            result = subprocess.run(
+                ["bash", "-c", command + " 2>&1"],
+                cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+            )
+            return result.stdout.decode()
 
-    return run
+        yield run
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)

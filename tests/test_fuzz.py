@@ -588,28 +588,9 @@ cli_inputs = st.one_of(
 )
 
 
-# Bugs of cli.py that fuzzing found, reported to its owners (cli.py is theirs):
-# (exception type, cli.py function it escapes from). Each has a strict xfail
-# test below; delete the entry and the xfail marker when it is fixed.
-KNOWN_CLI_BUGS: set = set()
-
-
-def _known_cli_bug(error: BaseException) -> bool:
-    import traceback
-
-    frames = [frame.name for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith("cli.py")]
-    return bool(frames) and (type(error).__name__, frames[-1]) in KNOWN_CLI_BUGS
-
-
 @given(argv=st.sampled_from(CLI_COMMANDS), data=cli_inputs)
 def test_the_cli_exits_cleanly_on_any_input(argv, data):
-    try:
-        status, _, stderr = run_cli(argv, data)
-    except Exception as error:
-        if not _known_cli_bug(error):
-            raise
-        event("known cli.py bug")
-        return
+    status, _, stderr = run_cli(argv, data)
     event(f"exit {status}")
     assert_clean_exit(status, stderr)
 
