@@ -1,13 +1,12 @@
 """`fastharmony training-render`, run in-process."""
 
-import io
 import json
 
 import pytest
 
 from fastharmony import Conversation, Message, Role, load_harmony_encoding
 from fastharmony.training import LossMask, render_examples
-from fastharmony.training._command import main
+from cli_runner import run_cli
 
 enc = load_harmony_encoding("HarmonyGptOss")
 
@@ -24,9 +23,8 @@ CORPUS = [conversation(n) for n in range(12)]
 
 
 def run(*argv, stdin=b""):
-    err = io.StringIO()
-    status = main(list(argv), stdin=io.BytesIO(stdin), stderr=err)
-    return status, err.getvalue()
+    result = run_cli(["training-render", *argv], stdin)
+    return result.returncode, result.stderr.decode()
 
 
 def write_corpus(path, lines):

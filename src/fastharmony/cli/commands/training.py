@@ -13,68 +13,68 @@
 #   stderr is a terminal; without tqdm there is no bar. The summary line is
 #   always printed: examples, tokens, trained tokens, tokens per second.
 # - Parquet needs pyarrow (the `parquet` extra); the error says so.
+# - The API is fastharmony.training's; `iter_results` is its documented
+#   helper for front ends (results in order, bad items as values).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 from collections import deque
-from typing import Any, BinaryIO, Dict, Iterator, List, Optional, TextIO
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import msgspec
 
-from .._errors import HarmonyError
-from ._batch import DEFAULT_CHUNK_SIZE, iter_results
-from ._mapper import COLUMNS, example_columns
-from ._mask import HEADERS, HISTORY_ANALYSIS, TURNS, LossMask
+from fastharmony import HarmonyError, load_harmony_encoding
+from fastharmony.training import COLUMNS, LossMask
+from fastharmony.training._batch import DEFAULT_CHUNK_SIZE, iter_results
+from fastharmony.training._mapper import example_columns
+from fastharmony.training._mask import HEADERS, HISTORY_ANALYSIS, TURNS
 
-NAME = "training-render"
-SUMMARY = "render a JSONL corpus into training examples (Parquet or JSONL) with loss masks"
-DESCRIPTION = """\
-Render a corpus, one conversation per line, into the exact Harmony tokens of
-gpt-oss with a loss mask, written as TRL's pre-tokenized columns: input_ids,
-assistant_masks (1 = trained) and labels (-100 where untrained).
+from .._io import BadInput, UsageError, say
+from .._options import arg, command
 
-Lines hold Harmony conversations as JSON (--source harmony) or OpenAI chat
-records {"messages": [...], "tools": [...]} (--source openai, with --date).
-"""
 _WRITE_BATCH = 512  # examples per Parquet row group and per JSONL write
 
 
-class CommandError(Exception):
-    """A usage problem: exit status 2."""
+@command(
+    arg("-o", "--output", required=True, metavar="FILE", help="the examples: a .parquet or .jsonl file"),
+    arg("--source", choices=("harmony", "openai"), default="harmony",
+        help="what a line holds: a Harmony conversation's JSON (default) or an OpenAI chat record"),
+    arg("--date", metavar="YYYY-MM-DD",
+        help="the date in OpenAI records' system message (required with --source openai)"),
+    arg("--workers", type=int, default=1, help="processes rendering in parallel (default 1)"),
+    arg("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="records per task sent to a worker"),
+    arg("--per-turn", action="store_true", help="one example per assistant turn, each trained in its own context"),
+    arg("--skip-bad", action="store_true", help="report bad records, skip and count them (default: stop at the first)"),
+    arg("--progress", action="store_true", default=None, help="show a progress bar (default: when stderr is a terminal)"),
+    arg("--no-progress", dest="progress", action="store_false", help="no progress bar"),
+    arg("--roles", default="assistant", help="loss mask: comma-separated roles to train (default: assistant)"),
+    arg("--channels", default=None, help="loss mask: comma-separated channels to train (default: all)"),
+    arg("--no-tool-calls", dest="tool_calls", action="store_false", help="loss mask: do not train tool calls"),
+    arg("--header", choices=HEADERS, default="generated", help="loss mask: header tokens trained (default: generated)"),
+    arg("--no-stop-token", dest="stop_token", action="store_false",
+        help="loss mask: do not train <|end|>, <|call|>, <|return|>"),
+    arg("--turns", choices=TURNS, default="all", help="loss mask: train all turns (default) or the last"),
+    arg("--history-analysis", choices=HISTORY_ANALYSIS, default="drop",
+        help="loss mask: reasoning of answered turns: drop (default), keep, or reference"),
+)
+def training_render(args, io):
+    """Render a corpus, one conversation per line, into training examples:
+    the exact Harmony tokens of gpt-oss with a loss mask, written as TRL's
+    pre-tokenized columns input_ids, assistant_masks (1 = trained) and labels
+    (-100 where untrained). See docs/training.md for the mask rules.
 
+    Lines hold Harmony conversations as JSON (--source harmony) or OpenAI chat
+    records {"messages": [...], "tools": [...]} (--source openai, with --date).
+    A summary goes to stderr; a bad record stops the run (exit 1, no output
+    file) with its line number, or is skipped and counted with --skip-bad.
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-i", "--input", required=True, help="the corpus: JSON Lines, one conversation per line ('-': stdin)")
-    parser.add_argument("-o", "--output", required=True, help="the examples: a .parquet or .jsonl file")
-    parser.add_argument("--source", choices=("harmony", "openai"), default="harmony",
-                        help="what a line holds: a Harmony conversation's JSON (default) or an OpenAI chat record")
-    parser.add_argument("--date", help="the conversation date of OpenAI records' system message (YYYY-MM-DD); required with --source openai")
-    parser.add_argument("--workers", type=int, default=1, help="processes rendering in parallel (default 1)")
-    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="records per task sent to a worker")
-    parser.add_argument("--per-turn", action="store_true", help="one example per assistant turn, each trained in its own context")
-    parser.add_argument("--skip-bad", action="store_true", help="report bad records, skip and count them (default: stop at the first)")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="show a progress bar (default: when stderr is a terminal)")
-    mask = parser.add_argument_group("loss mask (see docs/training.md)")
-    mask.add_argument("--roles", default="assistant", help="comma-separated roles to train (default: assistant)")
-    mask.add_argument("--channels", default=None, help="comma-separated channels to train (default: all)")
-    mask.add_argument("--no-tool-calls", dest="tool_calls", action="store_false", help="do not train tool calls")
-    mask.add_argument("--header", choices=HEADERS, default="generated", help="header tokens trained (default: generated)")
-    mask.add_argument("--no-stop-token", dest="stop_token", action="store_false", help="do not train <|end|>, <|call|>, <|return|>")
-    mask.add_argument("--turns", choices=TURNS, default="all", help="train all turns or the last one")
-    mask.add_argument("--history-analysis", choices=HISTORY_ANALYSIS, default="drop",
-                      help="reasoning of answered turns: drop (default), keep, or reference")
-
-
-def run(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
-    """The command; returns the exit status (1: a bad record, reported with
-    its line number). Usage errors raise CommandError."""
-    from .. import load_harmony_encoding
-
+      $ echo '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hey"}]}' > chats.jsonl
+      $ fastharmony training-render -i chats.jsonl -o train.jsonl --source openai --date 2025-06-28 2>/dev/null; head -c 48 train.jsonl
+      {"input_ids":[200006,17360,200008,3575,553,17554
+    """
     try:
         mask = LossMask(
             roles=set(_names(args.roles)),
@@ -86,36 +86,32 @@ def run(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
             history_analysis=args.history_analysis,
         )
     except HarmonyError as exc:
-        raise CommandError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     for option, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
         if value < 1:
-            raise CommandError(f"{option} must be at least 1, got {value}")
+            raise UsageError(f"{option} must be at least 1, got {value}")
     if args.source == "openai" and not args.date:
-        raise CommandError("--source openai needs --date: the date written in every system message")
+        raise UsageError("--source openai needs --date: the date written in every system message")
     writer = _writer(args.output)
-    source = stdin if args.input == "-" else _open_input(args.input)
-    name = "<stdin>" if args.input == "-" else args.input
-    size = None if args.input == "-" else os.fstat(source.fileno()).st_size
+    size = os.stat(io.path).st_size if io.path is not None and os.path.isfile(io.path) else None
     lines: deque = deque()  # (line number, length) of the records in flight
-    encoding = load_harmony_encoding("HarmonyGptOss")
     totals = {"examples": 0, "tokens": 0, "trained": 0, "bad": 0}
-    bar = _progress_bar(args.progress, stderr, size)
+    bar = _progress_bar(args.progress, size)
     started = time.perf_counter()
     ok = False
     results = None
     try:
         results = iter_results(
-            encoding, _records(source, lines), mask=mask, per_turn=args.per_turn,
-            workers=args.workers, chunk_size=args.chunk_size, source=args.source,
-            start_date=args.date, errors="yield",
+            load_harmony_encoding("HarmonyGptOss"), _records(io.chunks(), lines), mask=mask,
+            per_turn=args.per_turn, workers=args.workers, chunk_size=args.chunk_size,
+            source=args.source, start_date=args.date, errors="yield",
         )
         for _, result in results:
             line, length = lines.popleft()
             if isinstance(result, HarmonyError):
                 if not args.skip_bad:
-                    stderr.write(f"fastharmony: error: {name}:{line}: {result}\n")
-                    return 1  # (the output file is discarded below)
-                stderr.write(f"{name}:{line}: skipped: {result}\n")
+                    raise BadInput(f"{io.name}:{line}: {result}")  # (the output file is discarded below)
+                say(f"{io.name}:{line}: skipped: {result}")
                 totals["bad"] += 1
             else:
                 writer.add(result)
@@ -132,38 +128,42 @@ def run(args: argparse.Namespace, stdin: BinaryIO, stderr: TextIO) -> int:
             results.close()  # stops the workers when the run stops early
         if bar is not None:
             bar.close()
-        if source is not stdin:
-            source.close()
         if not ok:
             writer.discard()
-    stderr.write(_summary(totals, time.perf_counter() - started, args.output) + "\n")
-    return 0
+    say(_summary(totals, time.perf_counter() - started, args.output))
 
 
 def _names(text: str) -> List[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def _open_input(path: str) -> BinaryIO:
-    try:
-        return open(path, "rb")
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+def _records(chunks: Iterator[bytes], lines: deque) -> Iterator[bytes]:
+    """The non-blank lines of the input; each one's number and length (with
+    the blank lines after it, for the progress bar) is queued in `lines`."""
+    number = 0
+    rest = b""
+    for chunk in chunks:
+        *complete, rest = (rest + chunk).split(b"\n")
+        for line in complete:
+            number += 1
+            if line.strip():
+                lines.append((number, len(line) + 1))
+                yield line
+            elif lines:
+                previous, length = lines[-1]
+                lines[-1] = (previous, length + len(line) + 1)
+    if rest.strip():
+        lines.append((number + 1, len(rest)))
+        yield rest
 
 
-def _records(source: BinaryIO, lines: deque) -> Iterator[bytes]:
-    for number, line in enumerate(source, 1):
-        if line.strip():
-            lines.append((number, len(line)))
-            yield line
-        elif lines:  # a blank line counts towards the progress of the record before it
-            number_, length = lines[-1]
-            lines[-1] = (number_, length + len(line))
-
-
-def _progress_bar(wanted: Optional[bool], stderr: TextIO, size: Optional[int]):
+def _progress_bar(wanted: Optional[bool], size: Optional[int]):
+    stderr = sys.stderr
     if wanted is None:
-        wanted = stderr.isatty()
+        try:
+            wanted = stderr.isatty()
+        except (AttributeError, ValueError):
+            wanted = False
     if not wanted:
         return None
     try:
@@ -194,9 +194,9 @@ def _writer(path: str):
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise CommandError("writing Parquet needs pyarrow: pip install 'fastharmony[parquet]'") from None
+            raise UsageError("writing Parquet needs pyarrow: pip install 'fastharmony[parquet]'") from None
         return _ParquetWriter(path)
-    raise CommandError(f"-o {path}: the output is a .parquet or .jsonl file")
+    raise UsageError(f"-o {path}: the output is a .parquet or .jsonl file")
 
 
 class _TemporaryOutput:
@@ -232,7 +232,7 @@ class _JsonLinesWriter(_TemporaryOutput):
         try:
             self.file = open(self.temporary, "wb")
         except OSError as exc:
-            raise CommandError(f"cannot write {path}: {exc.strerror}") from None
+            raise BadInput(f"cannot write {path}: {exc.strerror}") from None
         self.encode = msgspec.json.Encoder().encode
 
     def flush(self) -> None:
@@ -263,7 +263,7 @@ class _ParquetWriter(_TemporaryOutput):
         try:
             self.writer = pq.ParquetWriter(self.temporary, self.schema)
         except OSError as exc:
-            raise CommandError(f"cannot write {path}: {exc}") from None
+            raise BadInput(f"cannot write {path}: {exc}") from None
 
     def flush(self) -> None:
         if not self.pending:
@@ -283,28 +283,3 @@ class _ParquetWriter(_TemporaryOutput):
 
     def finish(self) -> None:
         self.writer.close()
-
-
-# -- standalone entry (until the command table of fastharmony.cli lists it) --------
-
-
-def main(argv: Optional[List[str]] = None, stdin: Optional[BinaryIO] = None, stderr: Optional[TextIO] = None) -> int:
-    """`fastharmony training-render ARGS` in-process; returns the exit status."""
-    parser = argparse.ArgumentParser(prog=f"fastharmony {NAME}", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    stdin = stdin if stdin is not None else sys.stdin.buffer
-    stderr = stderr if stderr is not None else sys.stderr
-    try:
-        return run(args, stdin, stderr)
-    except CommandError as exc:
-        stderr.write(f"fastharmony {NAME}: error: {exc}\n")
-        return 2
-    except HarmonyError as exc:
-        stderr.write(f"fastharmony: error: {exc}\n")
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
