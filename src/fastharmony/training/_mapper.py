@@ -41,7 +41,7 @@ class HarmonyMapper:
     >>> batch = mapper({"record": ['{"messages": [{"role": "user", "content": "Hi"}, '
     ...                            '{"role": "assistant", "content": "Hello"}]}']})
     >>> sorted(batch), batch["input_ids"][0].dtype, int(batch["assistant_masks"][0].sum())
-    (['assistant_masks', 'input_ids', 'labels'], dtype('int32'), 6)
+    (['assistant_masks', 'input_ids', 'labels'], dtype('int32'), 5)
     """
 
     def __init__(
