@@ -18,7 +18,7 @@ import copy
 
 import fastharmony
 import openai_harmony
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fastharmony import (
@@ -33,6 +33,9 @@ from strategies import conversation_specs
 from training_strategies import openai_records, training_conversations
 
 enc = load_harmony_encoding("HarmonyGptOss")
+# The comparisons with the reference spend most of their time in its pydantic
+# layer: a third of the examples (FASTHARMONY_EXAMPLES scales them too).
+REFERENCE_EXAMPLES = settings(max_examples=max(20, settings.default.max_examples // 3))
 KEEP = RenderConversationConfig(auto_drop_analysis=False)
 
 masks = st.builds(
@@ -144,6 +147,7 @@ def reference_training_render(ref, messages_specs, policy):
     return ref.render_conversation_for_training(convo, openai_harmony.RenderConversationConfig(auto_drop_analysis=False))
 
 
+@REFERENCE_EXAMPLES
 @given(training_conversations(), st.sampled_from(["drop", "keep", "reference"]))
 def test_input_ids_are_the_reference_training_render_whole_and_per_turn(ref, spec, policy):
     mask = LossMask(history_analysis=policy)
@@ -154,6 +158,7 @@ def test_input_ids_are_the_reference_training_render_whole_and_per_turn(ref, spe
         assert example.input_ids == reference_training_render(ref, prefix, policy)
 
 
+@REFERENCE_EXAMPLES
 @given(conversation_specs(with_tools=True), st.sampled_from(["keep", "reference"]))
 def test_any_conversation_renders_as_the_reference_renders_it_for_training(ref, spec, policy):
     # The corners of strategies.py: where the reference refuses, so do we.
