@@ -43,10 +43,11 @@ def test_the_chat_documentation_prints_what_it_shows():
 def test_the_docstring_examples_run():
     import doctest
 
-    from fastharmony import _chat_completion, _chat_request, chat, load_harmony_encoding
+    from fastharmony import load_harmony_encoding
+    from fastharmony.openai import _chat_completion, _chat_request, _reader, chat
 
     enc = load_harmony_encoding("HarmonyGptOss")
     # The public functions that chat re-exports carry their examples where they are defined.
-    for module in (chat, _chat_completion, _chat_request):
+    for module in (chat, _chat_completion, _chat_request, _reader):
         result = doctest.testmod(module, extraglobs={"enc": enc})
         assert result.attempted and not result.failed, module.__name__

@@ -1,32 +1,19 @@
-# Completion tokens into Chat Completions deltas: one state machine for
-# streaming and batch use. The conventions are listed in chat.py.
+# Completion tokens into Chat Completions deltas: a view over the shared token
+# reader (_reader.py), for streaming and batch use. The conventions are listed
+# in chat.py.
 #
-# Theory of operation. A non-strict StreamableParser turns tokens into Harmony
-# messages; this file routes each message, once its header is known, to one
-# place of the Chat Completions message:
+# Theory of operation. The reader turns tokens into message events; this file
+# routes each message, once its header is known, to one place of the Chat
+# Completions message:
 #     REASONING    `reasoning_content`
 #     CONTENT      `content`
 #     a tool call  `tool_calls[i]` (its id, type and name go out at once,
 #                  the arguments as they arrive)
 #     DROPPED      nowhere (a message the model wrote in a tool's name)
-# and sends the message's text there as it grows. `push` feeds the parser,
-# then reports what changed: the messages it completed (whose text may never
-# have been seen, when they began and ended in the same push) and the message
-# in progress (its text beyond what was already sent). `current_content` holds
-# only complete characters, so a character split across pushes goes out whole,
-# once its last byte has arrived.
-#
-# Model output is messy, and nothing in it raises:
-# - a header the parser cannot read (`<|start|>functions.x<|channel|>…`), or
-#   text where a `<|start|>` should be: the tokens up to the next `<|start|>`
-#   are skipped;
-# - a stop token before `<|message|>`: the parser's non-strict recovery makes
-#   the rest of the header the content;
-# - the end of the tokens inside a message (no `<|call|>`, `<|return|>`, or
-#   cut by max_tokens): the message counts as it stands; a character whose
-#   last bytes never came is left out, and a header that never reached
-#   `<|message|>` yields nothing.
-# So `finish` has no text left to send: everything a push can show, it shows.
+# and sends the message's text there as it grows. Everything about reading
+# tokens (tolerance, whole characters, where a completion may end) is the
+# reader's; so `finish` has no text left to send: everything a push can show,
+# it shows.
 #
 # The batch form, `message_from_completion`, is one push of every token, then
 # `finish`, then the deltas joined: the two cannot disagree.
@@ -37,7 +24,8 @@ import re
 import secrets
 from typing import Any, Dict, List, Optional
 
-from . import HarmonyError, Role, StreamableParser, StreamState
+from .. import HarmonyError, Role
+from ._reader import MessageOpened, TextAppended, TokenReader
 
 _ASSISTANT_DELTA = "role"
 REASONING = "reasoning_content"
@@ -103,29 +91,13 @@ class ChatStream:
     'stop'
     """
 
-    __slots__ = (
-        "_parser",
-        "_encoding",
-        "_started",
-        "_skipping",
-        "_fed",
-        "_completed",
-        "_route",
-        "_sent",
-        "_written",
-        "_tool_calls",
-        "_finish_reason",
-    )
+    __slots__ = ("_reader", "_started", "_route", "_first_text", "_written", "_tool_calls", "_finish_reason")
 
     def __init__(self, encoding) -> None:
-        self._parser = StreamableParser(encoding, Role.ASSISTANT, strict=False)
-        self._encoding = encoding
+        self._reader = TokenReader(encoding, Role.ASSISTANT)
         self._started = False
-        self._skipping = False  # after a header the parser refused: wait for <|start|>
-        self._fed = 0  # tokens the parser has taken
-        self._completed = 0  # parser messages already routed and closed
-        self._route: Any = DROPPED  # the open message's route; valid while _sent is not None
-        self._sent: Optional[int] = None  # characters of the open message sent; None: no open message
+        self._route: Any = DROPPED  # the open message's route
+        self._first_text = True  # no text of the open message sent yet
         self._written = {REASONING: False, CONTENT: False}  # whether a field has text yet
         self._tool_calls = 0
         self._finish_reason: Optional[str] = None
@@ -137,25 +109,17 @@ class ChatStream:
         """
         if self._finish_reason is not None:
             raise HarmonyError("ChatStream.push after finish: start a new ChatStream")
-        if type(tokens) is not list:
-            tokens = [tokens] if isinstance(tokens, int) else list(tokens)
+        events = self._reader.feed(tokens)
         deltas: List[Dict[str, Any]] = []
         if not self._started:
             self._started = True
             deltas.append({_ASSISTANT_DELTA: "assistant"})
-        parser = self._parser
-        if len(tokens) == 1 and parser.state is StreamState.CONTENT:
-            # The common step: one token inside a message.
-            parser.process(tokens[0])
-            self._fed += 1
-            if parser.state is StreamState.CONTENT:
-                delta = parser.last_content_delta  # the same message: its text delta is ready
-                if delta:
-                    self._send(delta, deltas)
-                return deltas
-        else:
-            self._feed(tokens)
-        self._catch_up(deltas)
+        for event in events:
+            kind = type(event)
+            if kind is TextAppended:
+                self._send(event.text, deltas)
+            elif kind is MessageOpened:
+                self._open(event.header, deltas)
         return deltas
 
     def finish(self, truncated: bool = False) -> str:
@@ -163,66 +127,17 @@ class ChatStream:
         cut off (`truncated`, e.g. by max_tokens), else "tool_calls" if it called
         a function, else "stop"."""
         if self._finish_reason is None:
+            self._reader.finish()  # closes what is open; it has no text left
             if truncated:
                 self._finish_reason = "length"
             else:
                 self._finish_reason = "tool_calls" if self._tool_calls else "stop"
         return self._finish_reason
 
-    # -- feeding ------------------------------------------------------------------
-
-    def _feed(self, tokens: List[int]) -> None:
-        parser = self._parser
-        start, end = 0, len(tokens)
-        while start < end:
-            if self._skipping:
-                try:
-                    start = tokens.index(self._start_token(), start)
-                except ValueError:
-                    return
-                self._skipping = False
-            batch = tokens[start:] if start else tokens
-            try:
-                parser.process_tokens(batch)
-            except ValueError:
-                raise  # not a token id: the caller's mistake, not the model's
-            except HarmonyError:
-                # A header it cannot read, or text outside a message. The parser
-                # is waiting for <|start|> again; it took the tokens up to and
-                # including the offending one.
-                taken = len(parser.tokens) - self._fed
-                self._fed += taken
-                start += taken
-                self._skipping = True
-            else:
-                self._fed += len(batch)
-                return
-
-    def _start_token(self) -> int:
-        return self._encoding.encode("<|start|>", allowed_special={"<|start|>"})[0]
-
     # -- routing ------------------------------------------------------------------
 
-    def _catch_up(self, deltas: List[Dict[str, Any]]) -> None:
-        parser = self._parser
-        messages = parser.messages
-        for message in messages[self._completed :]:
-            if self._sent is None:  # it began and ended since the last push
-                author = message.author
-                self._open(author.role, author.name, message.channel, message.recipient, deltas)
-            text = message.content[0].text if message.content else ""
-            self._send(text[self._sent :], deltas)
-            self._sent = None
-        self._completed = len(messages)
-        if parser.state is StreamState.CONTENT:
-            if self._sent is None:
-                header = parser.state_data["header"]
-                name = header["author"].get("name")
-                self._open(parser.current_role, name, parser.current_channel, parser.current_recipient, deltas)
-            self._send(parser.current_content[self._sent :], deltas)
-
-    def _open(self, role, name, channel, recipient, deltas) -> None:
-        target = route(role, name, channel, recipient)
+    def _open(self, header, deltas) -> None:
+        target = route(header.role, header.name, header.channel, header.recipient)
         if type(target) is tuple:
             index = self._tool_calls
             self._tool_calls += 1
@@ -240,21 +155,19 @@ class ChatStream:
             )
             target = index
         self._route = target
-        self._sent = 0
+        self._first_text = True
 
     def _send(self, text: str, deltas: List[Dict[str, Any]]) -> None:
-        if not text:
-            return
         target = self._route
         if type(target) is int:
             deltas.append({"tool_calls": [{"index": target, "function": {"arguments": text}}]})
         elif target is not DROPPED:
             shown = text
-            if self._sent == 0 and self._written[target]:
+            if self._first_text and self._written[target]:
                 shown = _SEPARATOR + text  # this message's first text after an earlier message's
             self._written[target] = True
             deltas.append({target: shown})
-        self._sent += len(text)
+        self._first_text = False
 
 
 def join_deltas(deltas: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Literal, Optional, Union
 
 import msgspec
 
-from . import (
+from .. import (
     Author,
     Conversation,
     DeveloperContent,
@@ -32,7 +32,8 @@ from . import (
     TextContent,
     ToolDescription,
 )
-from ._errors import HarmonyValueError
+from .._errors import HarmonyValueError
+from ._json import json_text
 
 # -- the request, as far as the prompt depends on it ------------------------------
 
@@ -310,7 +311,7 @@ def _response_formats_section(response_format) -> Optional[str]:
     if spec.description:
         lines += ["// " + line for line in spec.description.splitlines()]
     schema = spec.schema if spec.schema is not None else {}
-    lines.append(msgspec.json.encode(schema).decode())
+    lines.append(json_text(schema, "response_format.json_schema.schema"))
     return "\n".join(lines)
 
 
@@ -360,7 +361,7 @@ def _assistant_messages(message: _AssistantMessage, path: str, calls: Dict[str, 
         name = call.function.name
         arguments = call.function.arguments
         if type(arguments) is not str:
-            arguments = msgspec.json.encode(arguments).decode()
+            arguments = json_text(arguments, f"{where}.function.arguments")
         out.append(
             _assistant(arguments, "commentary")
             .with_recipient(f"functions.{name}")
