@@ -141,10 +141,17 @@ def _records(chunks: Iterator[bytes], lines: deque) -> Iterator[bytes]:
     """The non-blank lines of the input; each one's number and length (with
     the blank lines after it, for the progress bar) is queued in `lines`."""
     number = 0
-    rest = b""
+    pending: List[bytes] = []  # the start of a line longer than a chunk
     for chunk in chunks:
-        *complete, rest = (rest + chunk).split(b"\n")
-        for line in complete:
+        start = 0
+        while True:
+            end = chunk.find(b"\n", start)
+            if end < 0:
+                pending.append(chunk[start:])
+                break
+            line = b"".join(pending) + chunk[start:end] if pending else chunk[start:end]
+            pending = []
+            start = end + 1
             number += 1
             if line.strip():
                 lines.append((number, len(line) + 1))
@@ -152,6 +159,7 @@ def _records(chunks: Iterator[bytes], lines: deque) -> Iterator[bytes]:
             elif lines:
                 previous, length = lines[-1]
                 lines[-1] = (previous, length + len(line) + 1)
+    rest = b"".join(pending)
     if rest.strip():
         lines.append((number + 1, len(rest)))
         yield rest
