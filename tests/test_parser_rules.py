@@ -5,8 +5,7 @@ special token allowed) or as token lists where bytes matter. `feed` runs a
 stream through fastharmony's parser one token at a time and also checks that
 openai-harmony 0.0.8 shows the same thing after every token and at EOS, so
 each rule here is the reference's rule too. The reference is not consulted
-where fastharmony deliberately differs (bad token ids, `content_tokens`,
-`messages` identity).
+where fastharmony deliberately differs (bad token ids, `content_tokens`).
 """
 
 from __future__ import annotations
@@ -662,13 +661,25 @@ def test_state_data_content_tokens_are_the_tokens_as_received(ref):
     assert enc.decode(parser.state_data["content_tokens"]) == parser.current_content == "éHello world"
 
 
-def test_messages_are_the_same_objects_in_a_new_list():
-    parser = StreamableParser(enc, None).process_tokens(CONVERSATION)
-    first, second = parser.messages, parser.messages
-    assert first == second and first is not second
-    assert all(a is b for a, b in zip(first, second))
-    first.clear()
-    assert len(parser.messages) == 2
+def test_messages_are_new_objects_at_every_read_as_in_the_reference(ref):
+    # Changing what `messages` returned changes nothing in the parser.
+    for module, encoding in ((fastharmony, enc), (openai_harmony, ref)):
+        parser = module.StreamableParser(encoding, None)
+        for token in CONVERSATION:
+            parser.process(token)
+        first, second = parser.messages, parser.messages
+        assert first == second and first is not second
+        assert not any(a is b for a, b in zip(first, second))
+        assert not any(a.author is b.author or a.content is b.content for a, b in zip(first, second))
+        first[0].content[0].text = "changed"
+        first[0].author.name = "changed"
+        first[0].channel = "changed"
+        first[0].content.append(module.TextContent(text="more"))
+        first.clear()
+        assert parser.messages == second
+        assert [plain(m.to_dict()) for m in second] == [
+            plain(m.to_dict()) for m in enc.parse_messages_from_completion_tokens(CONVERSATION)
+        ]
 
 
 def test_tokens_lists_every_token_fed_even_one_that_failed(feed_with_errors):

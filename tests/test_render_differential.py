@@ -5,6 +5,9 @@ is loaded into both libraries, and every render path must give identical
 tokens, or both must refuse: ours with HarmonyError and, where the reference's
 core refused, its exact message.
 
+Every test runs in both dialects: fastharmony's default against openai-harmony
+0.0.8, and `dialect="0.0.11"` against the fork oss-harmony 0.0.11.
+
 Raise the example count with FASTHARMONY_EXAMPLES (see conftest.py).
 """
 
@@ -20,6 +23,25 @@ from fastharmony import HarmonyError, load_harmony_encoding
 from strategies import ROLES, conversation_specs, hostile_text
 
 ENC = load_harmony_encoding("HarmonyGptOss")
+
+
+class Oracle:
+    """One dialect: our encoding beside the reference's module and encoding."""
+
+    def __init__(self, ours, module, reference):
+        self.ours, self.module, self.reference = ours, module, reference
+
+    def __repr__(self):
+        return f"<Oracle {self.ours.dialect}>"
+
+
+@pytest.fixture(scope="module", params=["0.0.8", "0.0.11"])
+def oracle(request, ref):
+    if request.param == "0.0.8":
+        return Oracle(ENC, openai_harmony, ref)
+    module = request.getfixturevalue("oss_harmony")
+    reference = request.getfixturevalue("oss_ref")
+    return Oracle(load_harmony_encoding("HarmonyGptOss", dialect="0.0.11"), module, reference)
 
 # -- the comparison -------------------------------------------------------------------
 
@@ -49,22 +71,23 @@ def assert_same_rendering(render_ours, render_reference):
         assert str(ours.value) == str(reference_error)
 
 
-def assert_all_paths_agree(ref, specs, auto_drop, next_turn, function_tools):
+def assert_all_paths_agree(oracle, specs, auto_drop, next_turn, function_tools):
+    enc, ref, openai_harmony = oracle.ours, oracle.reference, oracle.module
     ours, theirs = load(fastharmony, specs), load(openai_harmony, specs)
 
     def config(h):
         return None if auto_drop is None else h.RenderConversationConfig(auto_drop_analysis=auto_drop)
 
     assert_same_rendering(
-        lambda: ENC.render_conversation(ours, config(fastharmony)),
+        lambda: enc.render_conversation(ours, config(fastharmony)),
         lambda: ref.render_conversation(theirs, config(openai_harmony)),
     )
     assert_same_rendering(
-        lambda: ENC.render_conversation_for_completion(ours, fastharmony.Role(next_turn), config(fastharmony)),
+        lambda: enc.render_conversation_for_completion(ours, fastharmony.Role(next_turn), config(fastharmony)),
         lambda: ref.render_conversation_for_completion(theirs, openai_harmony.Role(next_turn), config(openai_harmony)),
     )
     assert_same_rendering(
-        lambda: ENC.render_conversation_for_training(ours, config(fastharmony)),
+        lambda: enc.render_conversation_for_training(ours, config(fastharmony)),
         lambda: ref.render_conversation_for_training(theirs, config(openai_harmony)),
     )
     for our_message, their_message in zip(ours.messages, theirs.messages):
@@ -75,7 +98,7 @@ def assert_all_paths_agree(ref, specs, auto_drop, next_turn, function_tools):
             return h.RenderOptions(conversation_has_function_tools=function_tools)
 
         assert_same_rendering(
-            lambda: ENC.render(our_message, options(fastharmony)),
+            lambda: enc.render(our_message, options(fastharmony)),
             lambda: ref.render(their_message, options(openai_harmony)),
         )
 
@@ -88,13 +111,13 @@ render_settings = {
 
 
 @given(specs=conversation_specs(), **render_settings)
-def test_conversations_render_identically(ref, specs, auto_drop, next_turn, function_tools):
-    assert_all_paths_agree(ref, specs, auto_drop, next_turn, function_tools)
+def test_conversations_render_identically(oracle, specs, auto_drop, next_turn, function_tools):
+    assert_all_paths_agree(oracle, specs, auto_drop, next_turn, function_tools)
 
 
 @given(specs=conversation_specs(with_tools=True), **render_settings)
-def test_conversations_declaring_tools_render_identically(ref, specs, auto_drop, next_turn, function_tools):
-    assert_all_paths_agree(ref, specs, auto_drop, next_turn, function_tools)
+def test_conversations_declaring_tools_render_identically(oracle, specs, auto_drop, next_turn, function_tools):
+    assert_all_paths_agree(oracle, specs, auto_drop, next_turn, function_tools)
 
 
 @given(
@@ -111,14 +134,15 @@ def test_conversations_declaring_tools_render_identically(ref, specs, auto_drop,
     ),
     auto_drop=st.sampled_from([None, True, False]),
 )
-def test_analysis_dropping_agrees_on_dense_channel_mixes(ref, specs, auto_drop):
+def test_analysis_dropping_agrees_on_dense_channel_mixes(oracle, specs, auto_drop):
     # The hostile strategies rarely line up final/analysis patterns; this one
     # draws nothing else.
+    enc, ref, openai_harmony = oracle.ours, oracle.reference, oracle.module
     ours, theirs = load(fastharmony, specs), load(openai_harmony, specs)
     our_config = None if auto_drop is None else fastharmony.RenderConversationConfig(auto_drop_analysis=auto_drop)
     their_config = None if auto_drop is None else openai_harmony.RenderConversationConfig(auto_drop_analysis=auto_drop)
-    assert ENC.render_conversation(ours, our_config) == ref.render_conversation(theirs, their_config)
-    assert ENC.render_conversation_for_training(ours, our_config) == ref.render_conversation_for_training(theirs, their_config)
+    assert enc.render_conversation(ours, our_config) == ref.render_conversation(theirs, their_config)
+    assert enc.render_conversation_for_training(ours, our_config) == ref.render_conversation_for_training(theirs, their_config)
 
 
 @given(text=hostile_text)

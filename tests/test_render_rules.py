@@ -441,6 +441,25 @@ def test_functions_line_appears_even_when_function_tools_are_declared_after_the_
     assert FUNCTIONS_LINE in text(tokens)
 
 
+def test_functions_line_counts_function_tools_in_any_message_even_one_auto_drop_removes(ref):
+    # The reference decides from every message's content, before dropping any: a
+    # DeveloperContent with function tools inside a user message on `analysis`
+    # (which alone would be refused) is dropped, yet the system message says
+    # where calls go.
+    def build(h):
+        stray = h.Message.from_role_and_content(
+            h.Role.USER, h.DeveloperContent.new().with_function_tools([get_weather(h)])
+        ).with_channel("analysis")
+        answer = h.Message.from_role_and_content(h.Role.ASSISTANT, "Sunny.").with_channel("final")
+        return conversation(h, system(h, h.SystemContent.new()), stray, answer)
+
+    tokens = rendered_conversation(ref, build)
+    assert text(tokens) == (
+        f"<|start|>system<|message|>{DEFAULT_SYSTEM_TEXT}\n{FUNCTIONS_LINE}<|end|>"
+        "<|start|>assistant<|channel|>final<|message|>Sunny.<|end|>"
+    )
+
+
 def test_functions_line_is_absent_when_the_functions_namespace_is_empty(ref):
     tokens = rendered_conversation(
         ref,

@@ -14,6 +14,7 @@ bundled so it works offline.
 from ._encoding import HarmonyEncoding, load_harmony_encoding
 from ._errors import HarmonyError
 from ._parser import StreamableParser, StreamState
+from ._render import MessageSpan
 from ._model import (
     Author,
     ChannelConfig,
@@ -44,6 +45,7 @@ __all__ = [
     "HarmonyEncoding",
     "HarmonyError",
     "Message",
+    "MessageSpan",
     "ReasoningEffort",
     "RenderConversationConfig",
     "RenderOptions",

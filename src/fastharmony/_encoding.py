@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import codecs
 import operator
+import os
 import re
 import sys
 import threading
 from functools import cached_property
-from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Union
+from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Tuple, Union
 
-from ._errors import HarmonyError, HarmonyValueError, shown
+from ._errors import HarmonyError, HarmonyUnicodeDecodeError, HarmonyValueError, shown
 from ._model import (
     Conversation,
     HarmonyEncodingName,
@@ -27,12 +28,31 @@ from ._model import (
     role_argument,
 )
 from ._parser import parse_tokens
-from ._render import RETURN, Renderer
-from ._tokens import int_text, invalid_token, rust_utf8_error, token_list
+from ._render import (
+    CONVERSATION_TOOLS_DEPTH,
+    DIALECTS,
+    MESSAGE_TOOLS_DEPTH,
+    MessageSpan,
+    Renderer,
+    spans_of,
+)
+from ._serde import LoneSurrogate, surrogate_joining, without_surrogates
+from ._tokens import (
+    ACTION_STOP_TOKENS,
+    RETURN,
+    START,
+    STOP_TOKENS,
+    int_text,
+    invalid_token,
+    rust_utf8_error,
+    token_list,
+)
 from ._vocab import ENCODING_NAME, LAST_TOKEN_ID, N_ORDINARY_TOKENS, SPECIAL_TOKENS, Tokenizer
 
-_STOP_TOKENS = sorted(SPECIAL_TOKENS[t] for t in ("<|return|>", "<|call|>", "<|end|>"))
-_ACTION_STOP_TOKENS = sorted(SPECIAL_TOKENS[t] for t in ("<|return|>", "<|call|>"))
+_SORTED_STOP_TOKENS = sorted(STOP_TOKENS)
+_SORTED_ACTION_STOP_TOKENS = sorted(ACTION_STOP_TOKENS)
+DEFAULT_DIALECT = "0.0.8"
+DIALECT_VARIABLE = "FASTHARMONY_DIALECT"
 
 
 class HarmonyEncoding:
@@ -40,28 +60,54 @@ class HarmonyEncoding:
     parses completion tokens back into messages.
 
     Get it with `load_harmony_encoding("HarmonyGptOss")`. One instance is safe to
-    share between threads.
+    share between threads, and pickles by name and dialect (the vocabulary is
+    loaded once per process, however many copies arrive).
 
     >>> enc = load_harmony_encoding(HarmonyEncodingName.HARMONY_GPT_OSS)
     >>> enc.render(Message.from_role_and_content(Role.USER, "Hi"))
     [200006, 1428, 200008, 12194, 200007]
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(enc)) is enc
+    True
     """
 
-    def __init__(self, name: str, tokenizer: Tokenizer) -> None:
+    def __init__(self, name: str, tokenizer: Tokenizer, dialect: str = DEFAULT_DIALECT) -> None:
         self._name = name
+        self._dialect = dialect
         self._tokenizer = tokenizer
-        self._renderer = Renderer(tokenizer)
+        self._renderer = Renderer(tokenizer, dialect)
         # Used only after the fast renderer meets a str tiktoken cannot take.
-        self._joining_renderer = Renderer(tokenizer, _surrogate_joining(tokenizer.encode_ordinary))
+        self._joining_renderer = Renderer(tokenizer, dialect, surrogate_joining(tokenizer.encode_ordinary))
         # `<|start|>` and the role: what render_conversation_for_completion appends.
-        self._next_turn_headers = {role: [_START, *self._renderer.role_tokens(role)] for role in Role}
+        self._next_turn_headers = {role: [START, *self._renderer.role_tokens(role)] for role in Role}
 
     def __repr__(self) -> str:
-        return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME})>"
+        dialect = "" if self._dialect == DEFAULT_DIALECT else f", dialect {self._dialect}"
+        return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME}{dialect})>"
+
+    def __reduce__(self):
+        # By name and dialect: unpickling loads (or finds) the process's own copy.
+        return (_unpickled_encoding, (self._name, self._dialect))
+
+    def __copy__(self) -> "HarmonyEncoding":
+        return self  # immutable: a copy could only be the same encoding
+
+    def __deepcopy__(self, memo) -> "HarmonyEncoding":
+        return self
 
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def dialect(self) -> str:
+        """Which implementation's rendering this encoding reproduces: "0.0.8"
+        (openai-harmony 0.0.8, the default) or "0.0.11" (oss-harmony 0.0.11).
+
+        >>> load_harmony_encoding("HarmonyGptOss", dialect="0.0.11").dialect
+        '0.0.11'
+        """
+        return self._dialect
 
     @property
     def tokenizer_name(self) -> str:
@@ -91,6 +137,24 @@ class HarmonyEncoding:
         """Render a conversation without appending a new turn."""
         return self._render_conversation(conversation, config)
 
+    def render_conversation_with_spans(
+        self, conversation: Conversation, config: Optional[RenderConversationConfig] = None
+    ) -> Tuple[List[int], List[MessageSpan]]:
+        """`render_conversation`'s tokens, and where each message lies in them.
+
+        The spans are one `MessageSpan` per message of `conversation.messages`,
+        in order, dropped ones included (see `MessageSpan`).
+
+        >>> convo = Conversation.from_messages([Message.from_role_and_content(Role.USER, "Hi")])
+        >>> enc.render_conversation_with_spans(convo)
+        ([200006, 1428, 200008, 12194, 200007], [MessageSpan(index=0, start=0, header_end=3, end=5, dropped=False)])
+        """
+        messages = _messages_of(conversation)
+        auto_drop = True if config is None else _auto_drop_flag(config)
+        marks: List[int] = []
+        out = self._rendered(messages, auto_drop, None, marks)
+        return out, spans_of(messages, auto_drop, 0, marks)
+
     def render_conversation_for_training(
         self, conversation: Conversation, config: Optional[RenderConversationConfig] = None
     ) -> List[int]:
@@ -110,16 +174,17 @@ class HarmonyEncoding:
         has_function_tools = False
         if render_options is not None:
             has_function_tools = _render_options_flag(render_options)
-        return self._rendered(Renderer.render_message_into, message, has_function_tools)
+        return self._rendered((message,), False, has_function_tools, None, MESSAGE_TOOLS_DEPTH)
 
     def _render_conversation(self, conversation, config) -> List[int]:
         # (The exact type first: the per-request path saves a call.)
         messages = conversation.messages if type(conversation) is Conversation else _messages_of(conversation)
-        auto_drop = True if config is None else _auto_drop_flag(config)
-        return self._rendered(Renderer.render_conversation_into, messages, auto_drop)
+        return self._rendered(messages, True if config is None else _auto_drop_flag(config))
 
-    def _rendered(self, render_into, item, flag) -> List[int]:
-        """`render_into(renderer, item, out, flag)`'s tokens, every failure a HarmonyError.
+    def _rendered(
+        self, messages, auto_drop, has_function_tools=None, marks=None, tools_depth=CONVERSATION_TOOLS_DEPTH
+    ) -> List[int]:
+        """The tokens of `Renderer.render_into`, every failure a HarmonyError.
 
         Text with surrogate code points (which tiktoken refuses) is rendered
         again by the renderer whose encoder joins surrogate pairs.
@@ -127,15 +192,18 @@ class HarmonyEncoding:
         out: List[int] = []
         try:
             try:
-                render_into(self._renderer, item, out, flag)
+                self._renderer.render_into(messages, out, auto_drop, has_function_tools, tools_depth, marks)
             except UnicodeEncodeError:
                 out = []
-                render_into(self._joining_renderer, item, out, flag)
+                if marks is not None:
+                    marks.clear()
+                self._joining_renderer.render_into(
+                    messages, out, auto_drop, has_function_tools, tools_depth, marks
+                )
         except HarmonyError:
             raise
         except Exception as exc:
-            if not isinstance(item, Message):  # a conversation's messages
-                _check_messages(item)
+            _check_messages(messages)
             raise _harmony_error(exc) from None
         return out
 
@@ -149,7 +217,7 @@ class HarmonyEncoding:
         With `role=None` the tokens must begin with `<|start|>`; with a role they
         begin inside that role's header (e.g. after a prompt rendered for completion).
         """
-        return parse_tokens(self._tokenizer, tokens, role, strict)
+        return parse_tokens(self, tokens, role, strict)
 
     # -- tokens -----------------------------------------------------------------
 
@@ -185,7 +253,7 @@ class HarmonyEncoding:
                 match = _special_token_regex(frozenset(disallowed_special)).search(text)
                 if match:
                     _raise_disallowed_special_token(match.group())
-            text = _without_surrogates(text)
+            text = without_surrogates(text)
             encode_ordinary = self._tokenizer.encode_ordinary
             if not allowed_special:
                 return encode_ordinary(text)
@@ -232,20 +300,26 @@ class HarmonyEncoding:
     def decode(self, tokens: Sequence[int], errors: str = "replace") -> str:
         """Decode tokens to text, replacing invalid UTF-8 (lossy by default).
 
+        `errors` is a codec error handler, as for `bytes.decode`; with
+        "strict", bytes that are not UTF-8 raise UnicodeDecodeError, as the
+        reference raises it (also a HarmonyError here).
+
         >>> enc.decode([24912, 2375])
         'hello world'
+        >>> enc.decode([200006, 9552], errors="strict")
+        Traceback (most recent call last):
+        ...
+        fastharmony._errors.HarmonyUnicodeDecodeError: 'utf-8' codec can't decode bytes in position 10-11: unexpected end of data
         """
         data = self.decode_bytes(tokens)
         if errors != "replace":
             _check_error_handler(errors)
         try:
             return data.decode("utf-8", errors=errors)
-        except UnicodeError as exc:  # errors="strict" (the reference raises UnicodeDecodeError)
-            raise HarmonyValueError(
-                f"Could not decode tokens: Invalid utf-8 sequence: {rust_utf8_error(exc)}"
-                if isinstance(exc, UnicodeDecodeError)
-                else f"Could not decode tokens: {exc}"
-            ) from None
+        except UnicodeDecodeError as exc:  # errors="strict": as the reference, with its arguments
+            raise HarmonyUnicodeDecodeError(*exc.args) from None
+        except UnicodeError as exc:  # a handler that raises something else
+            raise HarmonyValueError(f"Could not decode tokens: {exc}") from None
 
     def is_special_token(self, token: int) -> bool:
         """Whether the id is a special token (False for other ids up to 2**32 - 1)."""
@@ -263,14 +337,12 @@ class HarmonyEncoding:
 
     def stop_tokens(self) -> List[int]:
         """Tokens that end a message: `<|return|>`, `<|end|>`, `<|call|>`."""
-        return list(_STOP_TOKENS)
+        return list(_SORTED_STOP_TOKENS)
 
     def stop_tokens_for_assistant_actions(self) -> List[int]:
         """Tokens that end an assistant turn: `<|return|>`, `<|call|>`."""
-        return list(_ACTION_STOP_TOKENS)
+        return list(_SORTED_ACTION_STOP_TOKENS)
 
-
-_START = SPECIAL_TOKENS["<|start|>"]
 _MAX_TOKEN_ID = 2**32 - 1
 
 
@@ -318,10 +390,10 @@ def _render_options_flag(options) -> bool:
 def _harmony_error(exc: Exception) -> Exception:
     """What a bad value assigned after construction makes Python raise deep
     in rendering, as a HarmonyError (other exceptions as they are)."""
-    if isinstance(exc, UnicodeEncodeError):
+    if isinstance(exc, (UnicodeEncodeError, LoneSurrogate)):
+        lone = exc.surrogate if isinstance(exc, LoneSurrogate) else exc.object[exc.start : exc.end]
         return HarmonyValueError(
-            "text is not valid Unicode (it contains a lone surrogate "
-            f"{exc.object[exc.start:exc.end]!r}); encode it before rendering"
+            f"text is not valid Unicode (it contains a lone surrogate {lone!r}); encode it before rendering"
         )
     if isinstance(exc, (TypeError, AttributeError, ValueError)):
         return HarmonyValueError(f"invalid message: {exc}")
@@ -336,31 +408,6 @@ def _harmony_error(exc: Exception) -> Exception:
     return exc
 
 
-def _surrogate_joining(encode):
-    """`encode`, for text holding surrogate code points: a pair (two code
-    points, as `surrogatepass` decoding leaves them) is joined into the
-    character it encodes, as the reference's JSON layer joins it; a lone
-    surrogate is refused."""
-
-    def encode_joining(text: str) -> List[int]:
-        try:
-            return encode(text)
-        except UnicodeEncodeError:
-            try:
-                joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
-            except UnicodeDecodeError as exc:
-                lone = text.encode("utf-16-le", "surrogatepass")[exc.start : exc.end].decode(
-                    "utf-16-le", "surrogatepass"
-                )
-                raise HarmonyValueError(
-                    f"text is not valid Unicode (it contains a lone surrogate {lone!r}); "
-                    "encode it before rendering"
-                ) from None
-            return encode(joined)
-
-    return encode_joining
-
-
 def _check_error_handler(errors) -> None:
     if not isinstance(errors, str):
         raise HarmonyValueError(
@@ -371,15 +418,6 @@ def _check_error_handler(errors) -> None:
         codecs.lookup_error(errors)
     except (LookupError, ValueError):  # ValueError: a name with a NUL in it
         raise HarmonyValueError(f"unknown error handler name {shown(errors)}") from None
-
-
-def _without_surrogates(text: str) -> str:
-    # As the reference does in `encode`: lone surrogates become U+FFFD.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
 
 
 _special_regex_cache: dict = {}
@@ -415,27 +453,90 @@ def _raise_disallowed_special_token(token: str) -> None:
 
 # -- loading ------------------------------------------------------------------------
 
+# One encoding per (name, dialect), all sharing one Tokenizer: the vocabulary
+# is loaded once per process, also when pickled encodings arrive.
 _loaded: dict = {}
 _load_lock = threading.Lock()
 
 
-def load_harmony_encoding(name: Union[str, HarmonyEncodingName]) -> HarmonyEncoding:
-    """Load an encoding by name (`"HarmonyGptOss"`), once per process.
+def load_harmony_encoding(
+    name: Union[str, HarmonyEncodingName], *, dialect: Optional[str] = None
+) -> HarmonyEncoding:
+    """Load an encoding by name (`"HarmonyGptOss"`), once per process and dialect.
+
+    `dialect` chooses whose rendering to reproduce byte for byte: "0.0.8"
+    (openai-harmony 0.0.8, the default) or "0.0.11" (the fork oss-harmony
+    0.0.11, which vLLM >= 0.31 uses). None reads the environment variable
+    FASTHARMONY_DIALECT, for programs that cannot be changed (unset: "0.0.8").
 
     The vocabulary is the bundled copy, or `o200k_base.tiktoken` in the folder
     named by `TIKTOKEN_ENCODINGS_BASE`; nothing is downloaded.
+
+    >>> load_harmony_encoding("HarmonyGptOss") is load_harmony_encoding("HarmonyGptOss", dialect="0.0.8")
+    True
+    >>> load_harmony_encoding("HarmonyGptOss", dialect="0.0.9")
+    Traceback (most recent call last):
+    ...
+    fastharmony._errors.HarmonyValueError: unknown dialect '0.0.9': the dialects are "0.0.8" (openai-harmony 0.0.8, the default) and "0.0.11" (oss-harmony 0.0.11)
     """
     try:
         key = str(name)  # as the reference does with a name that is not a str
     except Exception:  # a foreign __str__, or an int of more than 4300 digits
         raise HarmonyValueError(f"Invalid HarmonyEncodingName: {shown(name)}") from None
-    encoding = _loaded.get(key)
+    dialect = _dialect_argument(dialect)
+    encoding = _loaded.get((key, dialect))
     if encoding is not None:
         return encoding
     if key != HarmonyEncodingName.HARMONY_GPT_OSS.value:
         raise HarmonyValueError(f"Invalid HarmonyEncodingName: {key[:200]}")
     with _load_lock:
-        encoding = _loaded.get(key)
+        encoding = _loaded.get((key, dialect))
         if encoding is None:
-            encoding = _loaded[key] = HarmonyEncoding(key, Tokenizer())
+            tokenizer = next(
+                (loaded._tokenizer for (other, _), loaded in _loaded.items() if other == key), None
+            ) or Tokenizer()
+            encoding = _loaded[(key, dialect)] = HarmonyEncoding(key, tokenizer, dialect)
     return encoding
+
+
+_DIALECT_CHOICES = (
+    '"0.0.8" (openai-harmony 0.0.8, the default) and "0.0.11" (oss-harmony 0.0.11)'
+)
+
+
+def _dialect_argument(dialect) -> str:
+    if dialect is None:
+        dialect = os.environ.get(DIALECT_VARIABLE) or DEFAULT_DIALECT
+        if dialect not in DIALECTS:
+            raise HarmonyValueError(
+                f"the environment variable {DIALECT_VARIABLE} is {shown(dialect)}: "
+                f"the dialects are {_DIALECT_CHOICES}"
+            )
+        return dialect
+    if type(dialect) is not str and not isinstance(dialect, str):
+        raise HarmonyValueError(
+            f"dialect must be a str, got {type(dialect).__name__}: the dialects are {_DIALECT_CHOICES}"
+        )
+    if dialect not in DIALECTS:
+        raise HarmonyValueError(f"unknown dialect {shown(dialect)}: the dialects are {_DIALECT_CHOICES}")
+    return str(dialect)
+
+
+def _unpickled_encoding(name: str, dialect: str) -> HarmonyEncoding:
+    return load_harmony_encoding(name, dialect=dialect)
+
+
+# -- for the modules behind the facade ----------------------------------------------
+
+
+def tokenizer_of(encoding) -> Tokenizer:
+    """The Tokenizer of a HarmonyEncoding (internal: the parser and the other
+    modules behind the facade read the token tables through this, never through
+    the encoding's attributes). HarmonyValueError for anything else.
+
+    >>> tokenizer_of(enc).token_bytes(200006)
+    b'<|start|>'
+    """
+    if type(encoding) is HarmonyEncoding or isinstance(encoding, HarmonyEncoding):
+        return encoding._tokenizer
+    raise HarmonyValueError(f"expected a fastharmony HarmonyEncoding, got {type(encoding).__name__}")

@@ -27,3 +27,9 @@ def shown(value: object, limit: int = 80) -> str:
             return f"<an int of {value.bit_length()} bits>"
         return f"<{type(value).__name__} object>"
     return text[:limit]
+
+
+class HarmonyUnicodeDecodeError(UnicodeDecodeError, HarmonyValueError):
+    """`decode(tokens, errors="strict")` on bytes that are not UTF-8: the
+    UnicodeDecodeError the reference raises (same arguments), and also a
+    HarmonyError."""

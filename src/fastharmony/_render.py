@@ -8,6 +8,16 @@
 # it is spelled, becomes a special token. Only the `<|constrain|>` prefix of a
 # content type is rendered as the special token, as the format defines.
 #
+# Rules of this file:
+# - ONE render loop (`Renderer.render_into`) renders single messages,
+#   conversations, completion prompts and training examples; it can record
+#   each message's token span, and that costs one `is not None` test per
+#   message when not asked.
+# - Dialects differ in the header only (see DIALECTS): everything else is
+#   shared.
+# - Whether a conversation has function tools is decided from every message's
+#   content, dropped ones included, as the reference decides it.
+#
 # Theory of operation. A header depends only on five short strings, and a
 # conversation repeats a handful of them, so the token run from <|start|> to
 # <|message|> and the end token are memoised per header (a bounded table). The
@@ -16,32 +26,47 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
+
+import msgspec
 
 from ._errors import HarmonyError, HarmonyValueError, shown
 from ._model import (
     DeveloperContent,
-    Message,
     ReasoningEffort,
     Role,
     SystemContent,
     TextContent,
 )
+from ._tokens import CALL, CHANNEL, CONSTRAIN, CONSTRAIN_MARKER, END, MESSAGE, START
 from ._tools import CONVERSATION_TOOLS_DEPTH, MESSAGE_TOOLS_DEPTH, tools_section
-from ._vocab import SPECIAL_TOKENS, Tokenizer
+from ._vocab import Tokenizer
 
-START = SPECIAL_TOKENS["<|start|>"]
-MESSAGE = SPECIAL_TOKENS["<|message|>"]
-END = SPECIAL_TOKENS["<|end|>"]
-CALL = SPECIAL_TOKENS["<|call|>"]
-RETURN = SPECIAL_TOKENS["<|return|>"]
-CHANNEL = SPECIAL_TOKENS["<|channel|>"]
-CONSTRAIN = SPECIAL_TOKENS["<|constrain|>"]
+__all__ = [
+    "CONVERSATION_TOOLS_DEPTH",
+    "DIALECTS",
+    "MESSAGE_TOOLS_DEPTH",
+    "MessageSpan",
+    "Renderer",
+    "analysis_drop_boundary",
+    "spans_of",
+]
+
+# The dialects and how their headers differ, as flags:
+#   (recipient after a `commentary` channel, `<|constrain|>` before every content type)
+# 0.0.8 is openai-harmony 0.0.8; 0.0.11 is the fork oss-harmony 0.0.11, whose
+# src/encoding.rs renders
+#   R1: `<|channel|>commentary to=R` where 0.0.8 renders ` to=R<|channel|>commentary`
+#       (only for the exact channel "commentary"; other channels keep 0.0.8's order);
+#   R2: ` <|constrain|>json` where 0.0.8 renders ` json` (any content type that does
+#       not already begin with `<|constrain|>`, on any channel; "" gives ` <|constrain|>`).
+# Nothing else in its rendering differs from 0.0.8 (its Rust and Python sources
+# were diffed against openai/harmony v0.0.8).
+DIALECTS = {"0.0.8": (False, False), "0.0.11": (True, True)}
+
 # Enum members read through their class cost an EnumType lookup (~70 ns in
 # CPython 3.11) each time; the per-request loops read these instead.
 _ASSISTANT = Role.ASSISTANT
-_DEVELOPER = Role.DEVELOPER
-CONSTRAIN_MARKER = "<|constrain|>"
 
 _HEADER_CACHE_LIMIT = 4096
 _MEMO_HEADER_CHARS = 256
@@ -52,41 +77,124 @@ _EFFORT_TEXT = {
 }
 
 
+class MessageSpan(msgspec.Struct, frozen=True):
+    """Where one message of a conversation lies in its rendered tokens.
+
+    `index` is the message's position in `conversation.messages`; `start` is
+    the offset of its `<|start|>`, `header_end` the offset just after its
+    `<|message|>` (where its content begins), `end` the offset just after its
+    stop token. `dropped` is True when `auto_drop_analysis` removed the message;
+    then `start == header_end == end` is where it would have been.
+
+    >>> from fastharmony import Conversation, Message, Role, load_harmony_encoding
+    >>> enc = load_harmony_encoding("HarmonyGptOss")
+    >>> convo = Conversation.from_messages([
+    ...     Message.from_role_and_content(Role.USER, "Hi"),
+    ...     Message.from_role_and_content(Role.ASSISTANT, "Hmm").with_channel("analysis"),
+    ...     Message.from_role_and_content(Role.ASSISTANT, "Hello!").with_channel("final"),
+    ... ])
+    >>> tokens, spans = enc.render_conversation_with_spans(convo)
+    >>> spans[0]
+    MessageSpan(index=0, start=0, header_end=3, end=5, dropped=False)
+    >>> spans[1].dropped, spans[1].start == spans[1].end == spans[2].start
+    (True, True)
+    >>> enc.decode(tokens[spans[2].header_end : spans[2].end])
+    'Hello!<|end|>'
+    """
+
+    index: int
+    start: int
+    header_end: int
+    end: int
+    dropped: bool = False
+
+
 class Renderer:
-    """Renders Harmony messages with one tokenizer. Safe to share between threads."""
+    """Renders Harmony messages with one tokenizer, in one dialect. Safe to
+    share between threads."""
 
-    __slots__ = ("_encode", "_uncut_encode", "_headers", "_role_tokens")
+    __slots__ = ("_encode", "_uncut_encode", "_headers", "_role_tokens", "_commentary_first", "_always_constrain")
 
-    def __init__(self, tokenizer: Tokenizer, encode=None) -> None:
+    def __init__(self, tokenizer: Tokenizer, dialect: str = "0.0.8", encode=None) -> None:
         # `encode`: text to tokens without special tokens (the tokenizer's, by
         # default). ASCII text that needs no cut goes to the CoreBPE directly.
         self._encode = encode or tokenizer.encode_ordinary
         self._uncut_encode = tokenizer.core.encode_ordinary
+        self._commentary_first, self._always_constrain = DIALECTS[dialect]
         # (role, name, recipient, channel, content_type) -> (header tokens, end token)
         self._headers: dict = {}
         self._role_tokens = {role: self._encode(role.value) for role in Role}
 
-    # -- one message ------------------------------------------------------------
+    def role_tokens(self, role: Role) -> List[int]:
+        return self._role_tokens[role]
 
-    def render_message_into(self, message: Message, out: List[int], has_function_tools: bool) -> None:
-        author = message.author
-        key = (author.role, author.name, message.recipient, message.channel, message.content_type)
-        try:
-            header, end = self._headers[key]
-        except KeyError:
-            header, end = self._header(key)
-        except TypeError:  # an unhashable value assigned after construction
-            raise _invalid_header(key) from None
-        out += header
+    # -- the one loop -------------------------------------------------------------
+
+    def render_into(
+        self,
+        messages,
+        out: List[int],
+        auto_drop: bool = False,
+        has_function_tools: Optional[bool] = None,
+        tools_depth: int = CONVERSATION_TOOLS_DEPTH,
+        marks: Optional[List[int]] = None,
+    ) -> None:
+        """Append the tokens of `messages` to `out`.
+
+        `auto_drop`: leave out the `analysis` messages that
+        `analysis_drop_boundary` says. `has_function_tools`: what system messages
+        say about function tools; None finds it from the messages, when a
+        system or developer content first needs it. `tools_depth`: see
+        `_tools.tools_section`. `marks`: when given, receives two offsets per
+        rendered message, its header's end and its end (see `spans_of`).
+        """
+        conversation = messages
+        drop_before = analysis_drop_boundary(messages) if auto_drop else 0
+        if drop_before:
+            messages = [
+                message
+                for index, message in enumerate(messages)
+                if index >= drop_before or message.channel != "analysis"
+            ]
+        headers = self._headers
         encode = self._encode
-        for part in message.content:
-            if type(part) is TextContent:
-                out += encode(part.text)
-            else:
-                out += encode(
-                    self._part_text(part, author.role, has_function_tools, MESSAGE_TOOLS_DEPTH)
-                )
-        out.append(end)
+        uncut_encode = self._uncut_encode
+        for message in messages:
+            author = message.author
+            key = (author.role, author.name, message.recipient, message.channel, message.content_type)
+            try:
+                header, end = headers[key]
+            except KeyError:
+                header, end = self._header(key)
+            except TypeError:  # an unhashable value assigned after construction
+                raise _invalid_header(key) from None
+            out += header
+            if marks is not None:
+                marks.append(len(out))
+            for part in message.content:
+                if type(part) is TextContent:
+                    text = part.text
+                    # `encode`'s own first test (see _pattern.ordinary_encoder),
+                    # inlined: it saves a Python call per message. (Not a str:
+                    # `encode` raises tiktoken's TypeError.)
+                    if (
+                        type(text) is str
+                        and text.isascii()
+                        and "\t" not in text
+                        and "  " not in text
+                        and "\x0b" not in text
+                        and "\x0c" not in text
+                    ):
+                        out += uncut_encode(text)
+                    else:
+                        out += encode(text)
+                else:
+                    if has_function_tools is None:
+                        has_function_tools = conversation_has_function_tools(conversation)
+                    out += encode(_part_text(part, author.role, has_function_tools, tools_depth))
+            out.append(end)
+            if marks is not None:
+                marks.append(len(out))
 
     def _header(self, key: tuple) -> tuple:
         role, name, recipient, channel, content_type = key
@@ -108,9 +216,15 @@ class Renderer:
             header += self._role_tokens[role]
             if name is not None:
                 header += encode(":" + name)
-        if recipient is not None and recipient != "all":
-            header += encode(" to=" + recipient)
-        if channel is not None:
+        to = encode(" to=" + recipient) if recipient is not None and recipient != "all" else ()
+        if channel is None:
+            header += to
+        elif self._commentary_first and channel == "commentary":
+            header.append(CHANNEL)
+            header += encode(channel)
+            header += to
+        else:
+            header += to
             header.append(CHANNEL)
             header += encode(channel)
         if content_type is not None:
@@ -118,6 +232,10 @@ class Renderer:
                 header += encode(" ")
                 header.append(CONSTRAIN)
                 header += encode(content_type[len(CONSTRAIN_MARKER) :])
+            elif self._always_constrain:
+                header += encode(" ")
+                header.append(CONSTRAIN)
+                header += encode(content_type)
             else:
                 header += encode(" " + content_type)
         header.append(MESSAGE)
@@ -132,89 +250,25 @@ class Renderer:
             self._headers[key] = entry
         return entry
 
-    def _part_text(
-        self, part, role: Role, has_function_tools: bool, tools_depth: int = CONVERSATION_TOOLS_DEPTH
-    ) -> str:
-        """The text of a content part other than a plain TextContent.
 
-        `tools_depth`: how deep tool schemas sit in what the reference parses,
-        which decides how deep a schema may nest (see `_tools`)."""
-        kind = type(part)
-        if kind is SystemContent:
-            if role != Role.SYSTEM:
-                raise HarmonyError(
-                    f"SystemContent may only appear in system messages, found in {_rust_role(role)}"
-                )
-            return system_text(part, has_function_tools, tools_depth)
-        if kind is DeveloperContent:
-            if role != Role.DEVELOPER:
-                raise HarmonyError(
-                    f"DeveloperContent may only appear in developer messages, found in {_rust_role(role)}"
-                )
-            return developer_text(part, tools_depth)
-        if isinstance(part, TextContent):
-            return part.text
-        raise HarmonyValueError(
-            "message content must be TextContent, SystemContent or DeveloperContent, "
-            f"got {type(part).__name__}"
-        )
-
-    # -- conversations ----------------------------------------------------------
-
-    def render_conversation_into(
-        self, messages: List[Message], out: List[int], auto_drop_analysis: bool
-    ) -> None:
-        # The loop of `render_message_into`, inlined: this is the per-request path.
-        conversation = messages
-        has_function_tools = None  # needed by system messages only: found when one comes
-        drop_before = _analysis_drop_boundary(messages) if auto_drop_analysis else 0
-        if drop_before:
-            messages = [
-                message
-                for index, message in enumerate(messages)
-                if index >= drop_before or message.channel != "analysis"
-            ]
-        headers = self._headers
-        encode = self._encode
-        uncut_encode = self._uncut_encode
-        for message in messages:
-            author = message.author
-            key = (author.role, author.name, message.recipient, message.channel, message.content_type)
-            try:
-                header, end = headers[key]
-            except KeyError:
-                header, end = self._header(key)
-            except TypeError:  # an unhashable value assigned after construction
-                raise _invalid_header(key) from None
-            out += header
-            for part in message.content:
-                if type(part) is TextContent:
-                    text = part.text
-                    # `encode`'s own first test (see _pattern.ordinary_encoder),
-                    # inlined: it saves a Python call per message. (Not a str:
-                    # `encode` raises tiktoken's TypeError.)
-                    if (
-                        type(text) is str
-                        and text.isascii()
-                        and "\t" not in text
-                        and "  " not in text
-                        and "\x0b" not in text
-                        and "\x0c" not in text
-                    ):
-                        out += uncut_encode(text)
-                    else:
-                        out += encode(text)
-                else:
-                    if has_function_tools is None:
-                        has_function_tools = _conversation_has_function_tools(conversation)
-                    out += encode(self._part_text(part, author.role, has_function_tools))
-            out.append(end)
-
-    def role_tokens(self, role: Role) -> List[int]:
-        return self._role_tokens[role]
+def spans_of(messages, auto_drop: bool, start: int, marks: List[int]) -> List[MessageSpan]:
+    """One MessageSpan per message, from the `marks` that `render_into`
+    recorded from offset `start` with the same `auto_drop`."""
+    drop_before = analysis_drop_boundary(messages) if auto_drop else 0
+    spans = []
+    marks_at = iter(marks)
+    for index, message in enumerate(messages):
+        if index < drop_before and message.channel == "analysis":
+            spans.append(MessageSpan(index, start, start, start, True))
+            continue
+        header_end = next(marks_at)
+        end = next(marks_at)
+        spans.append(MessageSpan(index, start, header_end, end))
+        start = end
+    return spans
 
 
-def _analysis_drop_boundary(messages: List[Message]) -> int:
+def analysis_drop_boundary(messages) -> int:
     """Index before which `analysis` messages are dropped (0: drop nothing).
 
     Once the assistant's latest message is a `final` answer, the reasoning that
@@ -234,14 +288,18 @@ def _analysis_drop_boundary(messages: List[Message]) -> int:
     return 0
 
 
-def _conversation_has_function_tools(messages: List[Message]) -> bool:
-    """Whether a developer message declares `functions` tools (the system
-    message then tells where calls to them go)."""
+def conversation_has_function_tools(messages) -> bool:
+    """Whether any message declares `functions` tools in a DeveloperContent
+    (the system message then tells where calls to them go).
+
+    Every message counts, whatever its role, and also one that auto-drop
+    leaves out: the reference looks at every message's content before it
+    renders (or drops) any.
+    """
     for message in messages:
-        if message.author.role == _DEVELOPER:
-            for part in message.content:
-                if type(part) is DeveloperContent and _has_function_tools(part):
-                    return True
+        for part in message.content:
+            if type(part) is DeveloperContent and _has_function_tools(part):
+                return True
     return False
 
 
@@ -251,6 +309,32 @@ def _has_function_tools(developer: DeveloperContent) -> bool:
         return False
     functions = tools.get("functions")
     return functions is not None and bool(functions.tools)
+
+
+def _part_text(part, role: Role, has_function_tools: bool, tools_depth: int) -> str:
+    """The text of a content part other than a plain TextContent.
+
+    `tools_depth`: how deep tool schemas sit in what the reference parses,
+    which decides how deep a schema may nest (see `_tools`)."""
+    kind = type(part)
+    if kind is SystemContent:
+        if role != Role.SYSTEM:
+            raise HarmonyError(
+                f"SystemContent may only appear in system messages, found in {_rust_role(role)}"
+            )
+        return system_text(part, has_function_tools, tools_depth)
+    if kind is DeveloperContent:
+        if role != Role.DEVELOPER:
+            raise HarmonyError(
+                f"DeveloperContent may only appear in developer messages, found in {_rust_role(role)}"
+            )
+        return developer_text(part, tools_depth)
+    if isinstance(part, TextContent):
+        return part.text
+    raise HarmonyValueError(
+        "message content must be TextContent, SystemContent or DeveloperContent, "
+        f"got {type(part).__name__}"
+    )
 
 
 def system_text(

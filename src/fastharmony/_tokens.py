@@ -1,14 +1,33 @@
-# Token ids at the API boundary: checking them, and the reference's wording
-# for what is wrong with them.
+# Token ids: the formatting tokens of the Harmony format, the stop sets, and
+# the checks of ids at the API boundary.
 #
-# The reference accepts what PyO3 converts to u32 and then either overflows
-# (negative ids), or reports "Invalid token for decoding: N". fastharmony
-# rejects every invalid id at the call that receives it, with that wording.
+# Rules of this file:
+# - Every formatting-token id and stop set is defined here and only here;
+#   the renderer, the parser, the adapters and the CLI import them.
+# - The reference accepts what PyO3 converts to u32 and then either overflows
+#   (negative ids), or reports "Invalid token for decoding: N". fastharmony
+#   rejects every invalid id at the call that receives it, with that wording.
 
 from __future__ import annotations
 
 from ._errors import HarmonyValueError, shown
-from ._vocab import LAST_TOKEN_ID
+from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS
+
+# -- the formatting tokens -----------------------------------------------------------
+
+START = SPECIAL_TOKENS["<|start|>"]  # 200006: opens a message
+MESSAGE = SPECIAL_TOKENS["<|message|>"]  # 200008: ends the header, content follows
+END = SPECIAL_TOKENS["<|end|>"]  # 200007: ends a message
+CALL = SPECIAL_TOKENS["<|call|>"]  # 200012: ends an assistant message addressed to a tool
+RETURN = SPECIAL_TOKENS["<|return|>"]  # 200002: ends the assistant's final answer (sampling stops)
+CHANNEL = SPECIAL_TOKENS["<|channel|>"]  # 200005: begins the channel in a header
+CONSTRAIN = SPECIAL_TOKENS["<|constrain|>"]  # 200003: begins a constrained content type
+CONSTRAIN_MARKER = "<|constrain|>"  # how a content type spells CONSTRAIN
+
+# Tokens that end a message, and those that end an assistant turn (what a
+# sampler stops on). `stop_tokens()` and friends return them sorted.
+STOP_TOKENS = frozenset((RETURN, END, CALL))
+ACTION_STOP_TOKENS = frozenset((RETURN, CALL))
 
 _NOT_SEQUENCES = (str, bytes, bytearray, memoryview)
 
