@@ -25,6 +25,7 @@ import msgspec
 
 from .._errors import HarmonyValueError, shown
 from .._model import Conversation, Message, RenderConversationConfig, Role
+from .._tokens import RETURN
 from ._mask import LossMask, finished_reasoning, last_user_index, trains
 
 DEFAULT_MASK = LossMask()
@@ -160,10 +161,10 @@ def render_messages(encoding, messages: List[Message], mask: LossMask, weights, 
         conversation = Conversation(messages=messages)
     config = None if policy == "reference" else _KEEP_ANALYSIS
     tokens, render_spans = encoding.render_conversation_with_spans(conversation, config)
-    ids = _formatting_ids(encoding)
+    prompt_length = _prompt_length_of(encoding)
     last = messages[-1] if messages else None
     if last is not None and last.author.role is _ASSISTANT and last.channel == "final":
-        tokens[-1] = ids.return_token
+        tokens[-1] = RETURN
 
     last_user = last_user_index(messages) if mask.turns == "last" else -1
     header = mask.header
@@ -188,7 +189,7 @@ def render_messages(encoding, messages: List[Message], mask: LossMask, weights, 
             if header == "full" or (header == "generated" and previous_trained):
                 first = span.start
             elif header == "generated":
-                first = span.start + ids.prompt_length(author.role)
+                first = span.start + prompt_length(author.role)
             else:
                 first = span.header_end
             last_trained = span.end - stop
@@ -248,32 +249,31 @@ def _checked_weights(weights, count: int) -> Optional[List[float]]:
     return values
 
 
-class _FormattingIds:
-    """The token ids this module needs, asked of the encoding once (through its
-    public API, so that they follow its dialect)."""
+class _PromptLengths:
+    """The length of `<|start|>{role}`, what a completion prompt ends with,
+    asked of the encoding once per role (through its public API, so that it
+    follows the encoding's dialect)."""
 
-    __slots__ = ("return_token", "_prompts", "_encoding")
+    __slots__ = ("_encoding", "_lengths")
 
     def __init__(self, encoding) -> None:
         self._encoding = encoding
-        self.return_token = encoding.encode("<|return|>", allowed_special={"<|return|>"})[0]
-        self._prompts: Dict[Role, int] = {}
+        self._lengths: Dict[Role, int] = {}
 
-    def prompt_length(self, role: Role) -> int:
-        """Length of `<|start|>{role}`, what a completion prompt ends with."""
-        length = self._prompts.get(role)
+    def __call__(self, role: Role) -> int:
+        length = self._lengths.get(role)
         if length is None:
-            length = self._prompts[role] = len(
+            length = self._lengths[role] = len(
                 self._encoding.render_conversation_for_completion(_NO_TOKENS, role)
             )
         return length
 
 
-_formatting: Dict[int, _FormattingIds] = {}
+_prompt_lengths: Dict[int, _PromptLengths] = {}
 
 
-def _formatting_ids(encoding) -> _FormattingIds:
-    ids = _formatting.get(id(encoding))
-    if ids is None or ids._encoding is not encoding:
-        ids = _formatting[id(encoding)] = _FormattingIds(encoding)
-    return ids
+def _prompt_length_of(encoding) -> _PromptLengths:
+    lengths = _prompt_lengths.get(id(encoding))
+    if lengths is None or lengths._encoding is not encoding:
+        lengths = _prompt_lengths[id(encoding)] = _PromptLengths(encoding)
+    return lengths
