@@ -93,6 +93,14 @@ def test_stdin_and_per_turn(tmp_path):
     assert len(read_jsonl(tmp_path / "out.jsonl")) == 2
 
 
+def test_without_o_the_examples_go_to_stdout_as_json_lines():
+    result = run_cli(["training-render"], CORPUS[0].to_json().encode() + b"\n" + CORPUS[1].to_json().encode())
+    assert result.returncode == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["input_ids"] for row in rows] == [e.input_ids for e in render_examples(enc, CORPUS[:2])]
+    assert "2 examples" in result.stderr.decode() and "-> stdout" in result.stderr.decode()
+
+
 @pytest.mark.parametrize("argv, message", [
     (["-o", "x.csv"], "the output is a .parquet or .jsonl file"),
     (["-o", "x.jsonl", "--source", "openai"], "--source openai needs --date"),

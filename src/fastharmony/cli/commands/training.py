@@ -1,5 +1,5 @@
 # `fastharmony training-render`: a JSONL corpus to a Parquet or JSONL file of
-# training examples (the columns of `HarmonyMapper`).
+# training examples (the columns of `HarmonyMapper`), or JSON Lines on stdout.
 #
 # Rules of this file:
 # - Records are read as raw lines and parsed by the workers, so JSON decoding
@@ -39,7 +39,8 @@ _WRITE_BATCH = 512  # examples per Parquet row group and per JSONL write
 
 
 @command(
-    arg("-o", "--output", required=True, metavar="FILE", help="the examples: a .parquet or .jsonl file"),
+    arg("-o", "--output", default="-", metavar="FILE",
+        help="the examples: a .parquet or .jsonl file, or '-' for JSON Lines on stdout (the default)"),
     arg("--source", choices=("harmony", "openai"), default="harmony",
         help="what a line holds: a Harmony conversation's JSON (default) or an OpenAI chat record"),
     arg("--date", metavar="YYYY-MM-DD",
@@ -92,7 +93,7 @@ def training_render(args, io):
             raise UsageError(f"{option} must be at least 1, got {value}")
     if args.source == "openai" and not args.date:
         raise UsageError("--source openai needs --date: the date written in every system message")
-    writer = _writer(args.output)
+    writer = _writer(args.output, io)
     size = os.stat(io.path).st_size if io.path is not None and os.path.isfile(io.path) else None
     lines: deque = deque()  # (line number, length) of the records in flight
     totals = {"examples": 0, "tokens": 0, "trained": 0, "bad": 0}
@@ -130,7 +131,7 @@ def training_render(args, io):
             bar.close()
         if not ok:
             writer.discard()
-    say(_summary(totals, time.perf_counter() - started, args.output))
+    say(_summary(totals, time.perf_counter() - started, "stdout" if args.output == "-" else args.output))
 
 
 def _names(text: str) -> List[str]:
@@ -195,7 +196,9 @@ def _summary(totals: Dict[str, int], seconds: float, output: str) -> str:
 # -- output files ----------------------------------------------------------------
 
 
-def _writer(path: str):
+def _writer(path: str, io):
+    if path == "-":
+        return _StdoutWriter(io)
     if path.endswith(".jsonl"):
         return _JsonLinesWriter(path)
     if path.endswith(".parquet"):
@@ -204,7 +207,44 @@ def _writer(path: str):
         except ImportError:
             raise UsageError("writing Parquet needs pyarrow: pip install 'fastharmony[parquet]'") from None
         return _ParquetWriter(path)
-    raise UsageError(f"-o {path}: the output is a .parquet or .jsonl file")
+    raise UsageError(f"-o {path}: the output is a .parquet or .jsonl file, or '-' (stdout)")
+
+
+_encode_json = msgspec.json.Encoder().encode
+
+
+def _json_lines(examples) -> bytes:
+    lines = [
+        _encode_json(dict(zip(COLUMNS, (example.input_ids, example.loss_mask, example.labels()))))
+        for example in examples
+    ]
+    return b"".join(line + b"\n" for line in lines)
+
+
+class _StdoutWriter:
+    """JSON Lines on stdout, as they come (through the CLI's IO, which turns
+    what the operating system does to stdout into one error line)."""
+
+    def __init__(self, io) -> None:
+        self.io = io
+        self.pending: List[Any] = []
+
+    def add(self, examples) -> None:
+        self.pending += examples
+        if len(self.pending) >= _WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.io.write(_json_lines(self.pending))
+            self.pending = []
+
+    def close(self) -> None:
+        self.flush()
+        self.io.flush()  # a failing stdout fails the run before the summary says it went well
+
+    def discard(self) -> None:
+        self.pending = []
 
 
 class _TemporaryOutput:
@@ -241,15 +281,10 @@ class _JsonLinesWriter(_TemporaryOutput):
             self.file = open(self.temporary, "wb")
         except OSError as exc:
             raise BadInput(f"cannot write {path}: {exc.strerror}") from None
-        self.encode = msgspec.json.Encoder().encode
 
     def flush(self) -> None:
-        lines = []
-        for example in self.pending:
-            labels = example.labels()
-            lines.append(self.encode(dict(zip(COLUMNS, (example.input_ids, example.loss_mask, labels)))))
-        if lines:
-            self.file.write(b"\n".join(lines) + b"\n")
+        if self.pending:
+            self.file.write(_json_lines(self.pending))
         self.pending = []
 
     def finish(self) -> None:
