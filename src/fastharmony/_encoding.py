@@ -75,11 +75,23 @@ class HarmonyEncoding:
         self._name = name
         self._dialect = dialect
         self._tokenizer = tokenizer
-        self._renderer = Renderer(tokenizer, dialect)
+
+    # The renderers encode text, so they are made by the first render: a process
+    # that only parses never builds the BPE (see _vocab.Tokenizer).
+
+    @cached_property
+    def _renderer(self) -> Renderer:
+        return Renderer(self._tokenizer, self._dialect)
+
+    @cached_property
+    def _joining_renderer(self) -> Renderer:
         # Used only after the fast renderer meets a str tiktoken cannot take.
-        self._joining_renderer = Renderer(tokenizer, dialect, surrogate_joining(tokenizer.encode_ordinary))
+        return Renderer(self._tokenizer, self._dialect, surrogate_joining(self._tokenizer.encode_ordinary))
+
+    @cached_property
+    def _next_turn_headers(self) -> dict:
         # `<|start|>` and the role: what render_conversation_for_completion appends.
-        self._next_turn_headers = {role: [START, *self._renderer.role_tokens(role)] for role in Role}
+        return {role: [START, *self._renderer.role_tokens(role)] for role in Role}
 
     def __repr__(self) -> str:
         dialect = "" if self._dialect == DEFAULT_DIALECT else f", dialect {self._dialect}"
