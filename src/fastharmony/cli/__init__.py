@@ -64,6 +64,13 @@ COMMANDS: Dict[str, Entry] = {
     "demo": Entry("show", "demo", "render and parse a bundled example, offline"),
     "chat-render": Entry("chat", "chat_render", "a Chat Completions request (JSON) to prompt tokens"),
     "chat-parse": Entry("chat", "chat_parse", "completion tokens (JSON list) to a Chat Completions choice (JSON)"),
+    "responses-render": Entry("responses", "responses_render", "a Responses API request (JSON) to prompt tokens"),
+    "responses-parse": Entry(
+        "responses", "responses_parse", "completion tokens (JSON list) to a Responses API Response (JSON)"
+    ),
+    "training-render": Entry(
+        "training", "training_render", "a JSONL corpus to training examples with loss masks (Parquet or JSONL)"
+    ),
 }
 
 # Commands that are gone, and what to run instead (exit 2 with this advice).
@@ -77,8 +84,16 @@ RETIRED = {
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run `fastharmony` with these arguments (default: the process's); return
-    the exit status. Never raises, except KeyboardInterrupt's status 130."""
+    """Run `fastharmony` with these arguments (default: the process's), on
+    the process's stdin and stdout; return the exit status (0 success, 1 bad
+    input, 2 usage, 141 the reader went away, 130 interrupted). It never
+    raises: errors are one line on stderr.
+
+    >>> from fastharmony.cli import main
+    >>> main(["stop"])
+    [200002,200007,200012]
+    0
+    """
     from ._run import run
 
     return run(list(sys.argv[1:] if argv is None else argv))
