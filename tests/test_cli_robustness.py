@@ -40,6 +40,7 @@ EVERY_COMMAND = {
     "chat-parse": b"[200005,17196,200008,12194,200002]",
     "responses-render": b'{"input":"Hi"}',
     "responses-parse": b"[200005,17196,200008,12194,200002]",
+    "training-render": CONVERSATION,
 }
 
 

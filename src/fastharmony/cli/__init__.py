@@ -68,6 +68,9 @@ COMMANDS: Dict[str, Entry] = {
     "responses-parse": Entry(
         "responses", "responses_parse", "completion tokens (JSON list) to a Responses API Response (JSON)"
     ),
+    "training-render": Entry(
+        "training", "training_render", "a JSONL corpus to training examples with loss masks (Parquet or JSONL)"
+    ),
 }
 
 # Commands that are gone, and what to run instead (exit 2 with this advice).
