@@ -1,5 +1,6 @@
 # OpenAI Chat Completions <-> Harmony: the glue every gpt-oss server writes,
-# written once. Built on fastharmony's public API only.
+# written once, on fastharmony's public API (and the documented internal
+# helpers for errors and token ids).
 #
 #     conversation_from_request(request)      request body (dict) -> Conversation
 #     render_request(encoding, request)       request body -> prompt tokens
