@@ -31,7 +31,7 @@ from .. import HarmonyError, Role
 from .._errors import HarmonyValueError
 from ._chat_completion import CONTENT, DROPPED, route
 from ._reader import MessageClosed, MessageOpened, TextAppended, TokenReader, token_ids
-from ._responses_request import BROWSER_TOOLS, PYTHON_TOOLS
+from ._responses_request import PYTHON_TOOLS
 
 IdFactory = Callable[[str], str]
 
