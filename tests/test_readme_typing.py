@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 from mypy import api
@@ -54,12 +55,13 @@ def test_readme_python_examples_type_check(tmp_path):
         path = tmp_path / f"readme_section_{number}.py"
         path.write_text(f"# README section: {title}\n{code}", encoding="utf-8")
         files.append(str(path))
-    saved = os.environ.get("MYPYPATH")
+    saved, saved_limit = os.environ.get("MYPYPATH"), sys.getrecursionlimit()
     os.environ["MYPYPATH"] = str(ROOT / "src")
     try:
         stdout, stderr, status = api.run(["--strict", "--follow-imports=silent", "--cache-dir", _cache_dir(),
                                           "--no-error-summary", "--show-error-codes", *files])
     finally:
+        sys.setrecursionlimit(saved_limit)  # mypy raises it for the whole process
         if saved is None:
             del os.environ["MYPYPATH"]
         else:
