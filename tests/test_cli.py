@@ -557,7 +557,8 @@ def test_show_names_the_author_of_a_named_message(ref):
 def test_show_tokens_of_a_prompt_marks_the_open_header(ref):
     tokens = ref.render_conversation_for_completion(chat_with_final_answer(), oh.Role.ASSISTANT)
     out = ok("show", input=json.dumps(tokens)).decode()
-    assert out.splitlines()[-1] == "#3 <|start|>assistant  (header of the next turn, awaiting completion)"
+    assert out.splitlines()[-2] == "#3 <|start|>assistant  (header of the next turn, awaiting completion)"
+    assert out.splitlines()[-1] == f"3 messages, {len(tokens)} tokens"
     assert "#2  assistant  channel: final" in out
 
 
@@ -567,9 +568,12 @@ def test_show_reads_what_parse_writes(ref):
     from_messages = ok("show", input=messages).decode()
     from_tokens = ok("show", "--role", "assistant", input=json.dumps(tokens)).decode()
     assert "Need the weather 🦜 first." in from_messages
-    # The same messages; only the token counts differ (the role's header was not in the tokens).
-    strip = lambda text: [line.split("  (")[0] for line in text.splitlines()]
+    # The same messages; only the token counts differ (the role's header was
+    # not in the tokens), in the headings and in the totals of the last line.
+    strip = lambda text: [line.split("  (")[0] for line in text.splitlines()[:-1]]
     assert strip(from_messages) == strip(from_tokens)
+    assert from_messages.splitlines()[-1].startswith("2 messages, ")
+    assert from_tokens.splitlines()[-1] == f"2 messages, {len(tokens)} tokens"
 
 
 def test_show_escapes_control_characters():
@@ -644,7 +648,11 @@ BAD_INPUTS = {
         "[200006, 1428]",
         "fastharmony: error: end of tokens: unexpected EOS while waiting for message header to complete",
     ),
-    "unexpected-token": (["parse"], "[200005]", "fastharmony: error: tokens[0]: unexpected token 200005"),
+    "unexpected-token": (
+        ["parse"],
+        "[200006, 1428, 200008, 12, 200007, 200005]",
+        "fastharmony: error: tokens[5]: unexpected token <|channel|> (200005) while expecting start token <|start|> (200006)",
+    ),
     "invalid-utf8-decode": (["decode"], "[180]", "fastharmony: error: the tokens decode to invalid UTF-8 at byte 0; --lossy"),
     "invalid-utf8-text": (["encode"], b"ab\xffc", "fastharmony: error: input: invalid UTF-8 at byte 2"),
     "disallowed-special": (["encode"], "hi <|end|>", "'<|end|>'. Pass --allow-special"),
@@ -659,7 +667,8 @@ BAD_INPUTS = {
     "show-unexpected-token": (
         ["show"],
         "[200006, 1428, 200008, 12, 200007, 200008]",
-        "fastharmony: error: tokens[5]: unexpected token 200008 while expecting start token 200006",
+        "fastharmony: error: tokens[5]: unexpected token <|message|> (200008) while expecting start token <|start|> (200006) "
+        "(after a message's stop token, the next message must begin with <|start|>)",
     ),
     "chat-image-part": (
         ["chat-render"],
@@ -678,7 +687,7 @@ EMPTY_INPUTS = {
     name: ([name], ws, "fastharmony: error: input is empty: expected ")
     for name, ws in [
         ("render-msg", ""), ("render-convo", " \n"), ("render-completion", ""), ("render-training", ""),
-        ("parse", ""), ("decode", "\n"), ("encode", ""), ("show", ""), ("chat-render", ""), ("chat-parse", ""),
+        ("parse", ""), ("decode", "\n"), ("show", ""), ("chat-render", ""), ("chat-parse", ""),
     ]
 }
 

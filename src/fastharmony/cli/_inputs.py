@@ -14,6 +14,7 @@ from typing import Iterable, Iterator, List, Tuple
 
 import msgspec
 
+from . import _shapes as shapes
 from ._io import IO, BadInput, sentence
 
 
@@ -59,60 +60,170 @@ def token_list(data, where: str) -> List[int]:
 
 
 def read_tokens(io: IO) -> List[int]:
-    return token_list(io.read("a JSON list of token ids"), "tokens")
+    """All the token ids of the input: a JSON list, or integers separated by
+    white space (as `stream` reads them). No input at all is no tokens."""
+    data = io.read("a JSON list of token ids")
+    if is_token_words(data):
+        return read_token_words(data)
+    return token_list(data, "tokens")
 
 
+def is_token_words(data: bytes) -> bool:
+    """Whether the input is written as integers (not as JSON)."""
+    return first_char(data) in (b"-", *[bytes([digit]) for digit in b"0123456789"])
+
+
+def read_token_words(data: bytes) -> List[int]:
+    """Token ids written as integers separated by white space."""
+    return [token_id(word, f"tokens[{index}]") for index, word in enumerate(data.split())]
+
+
+# A token id has at most this many digits (the last id is 201087); longer
+# numbers are refused before int() (which refuses over 4300 digits anyway).
+_MAX_DIGITS = 10
 _INTEGER = re.compile(rb"-?[0-9]+")
 
 
-def line_tokens(text: bytes, line: int) -> List[int]:
-    """One line of `stream` input: a JSON array, or integers separated by spaces."""
-    text = text.strip()
-    if text.startswith(b"["):
-        return token_list(text, f"line {line}")
-    tokens = []
-    for word in text.split():
-        if not _INTEGER.fullmatch(word):
-            shown = word.decode("utf-8", "replace")
-            raise BadInput(f"line {line}: {shown[:40]!r} is not a token id")
-        tokens.append(int(word))
-    return tokens
+def token_id(word: bytes, where: str) -> int:
+    """One token id written as a decimal integer."""
+    if not _INTEGER.fullmatch(word):
+        shown = word.decode("utf-8", "replace")
+        raise BadInput(f"{where}: {shown[:40]!r} is not a token id")
+    digits = len(word.lstrip(b"-"))
+    if digits > _MAX_DIGITS:
+        raise BadInput(f"{where}: invalid token for decoding: {word[:12].decode()}... (an integer of {digits} digits)")
+    return int(word)
 
 
-def token_batches(chunks: Iterable[bytes]) -> Iterator[Tuple[int, List[int]]]:
-    """(line number, token ids) as soon as the ids are complete: at the end of
-    each line, and on an unfinished line of integers at each space, so that a
-    writer sending "1 2 3 " without a newline is not kept waiting."""
-    pending = b""
-    line = 1
+_SEPARATORS = b" \t\r\n\f\v,[]"
+_LEXEME = re.compile(rb"[^\s,\[\]]+|[,\[\]]")
+_LONGEST_WORD = 64  # more characters without a separator cannot be a token id
+
+Batch = Tuple[int, List[int]]  # (line number, token ids)
+
+
+class TokenLexer:
+    """Token ids from text as it arrives: integers separated by white space,
+    or JSON arrays of integers (one a line, or several), in any mix. Fed
+    chunk by chunk, it returns each id as soon as the separator after it has
+    arrived, and keeps only an unfinished number between chunks, so memory
+    does not grow with the length of a line. Errors name the line."""
+
+    def __init__(self) -> None:
+        self.line = 1
+        self.pending = b""
+        self.in_array = False
+        self.expect_value = False  # in an array: after "[" or ","
+        self.after_comma = False
+
+    def feed(self, chunk: bytes) -> Iterator[Batch]:
+        """The ids of this chunk, a batch per line (lazily: a bad word raises
+        only after the lines before it were taken)."""
+        data = self.pending + chunk
+        cut = max(data.rfind(bytes([byte])) for byte in _SEPARATORS) + 1
+        if cut == 0:
+            if len(data) > _LONGEST_WORD:
+                token_id(data, f"line {self.line}")  # refuses it
+            self.pending = data
+            return
+        self.pending = data[cut:]
+        yield from self._text(data[:cut])
+
+    def close(self) -> Iterator[Batch]:
+        """The ids left at the end of input; an array left open is an error."""
+        text, self.pending = self.pending, b""
+        yield from self._text(text)
+        if self.in_array:
+            self._malformed("input data was truncated (the array is not closed)")
+
+    def _text(self, text: bytes) -> Iterator[Batch]:
+        for number, piece in enumerate(text.split(b"\n")):
+            if number:
+                if self.in_array:
+                    self._malformed("input data was truncated (the array is not closed at the end of the line)")
+                self.line += 1
+            if piece.strip():
+                tokens = self._words(piece)
+                if tokens:
+                    yield self.line, tokens
+
+    def _words(self, piece: bytes) -> List[int]:
+        where = f"line {self.line}"
+        if not self.in_array and not any(mark in piece for mark in (b"[", b",", b"]")):
+            return [token_id(word, where) for word in piece.split()]  # the common case
+        tokens = []
+        for lexeme in _LEXEME.findall(piece):
+            if lexeme == b"[":
+                if self.in_array:
+                    self._malformed("unexpected '[' (token ids are a flat list)")
+                self.in_array, self.expect_value, self.after_comma = True, True, False
+            elif lexeme == b"]":
+                if not self.in_array or self.after_comma:
+                    self._malformed("unexpected ']'")
+                self.in_array = False
+            elif lexeme == b",":
+                if not self.in_array or self.expect_value:
+                    self._malformed("unexpected ','")
+                self.expect_value, self.after_comma = True, True
+            else:
+                if self.in_array and not self.expect_value:
+                    self._malformed("expected ',' or ']'")
+                tokens.append(token_id(lexeme, where))
+                self.expect_value = self.after_comma = False
+        return tokens
+
+    def _malformed(self, what: str) -> None:
+        raise BadInput(f"line {self.line}: malformed JSON: {what}")
+
+
+def token_batches(chunks: Iterable[bytes]) -> Iterator[Batch]:
+    """(line number, token ids) as soon as the ids are complete: at each
+    separator (space, newline, comma) that has arrived, so that a writer
+    sending "1 2 3 " without a newline is not kept waiting."""
+    lexer = TokenLexer()
     for chunk in chunks:
-        *lines, pending = (pending + chunk).split(b"\n")
-        for text in lines:
-            yield line, line_tokens(text, line)
-            line += 1
-        if not pending.lstrip().startswith(b"["):
-            cut = max(pending.rfind(b" "), pending.rfind(b"\t"), pending.rfind(b"\r"))
-            if cut >= 0:
-                yield line, line_tokens(pending[:cut], line)
-                pending = pending[cut + 1 :]
-    if pending.strip():
-        yield line, line_tokens(pending, line)
+        yield from lexer.feed(chunk)
+    yield from lexer.close()
 
 
 # -- messages and conversations ----------------------------------------------------
 
 
+def _json_or_api_error(data: bytes, api_reader):
+    """The decoded JSON value; malformed JSON is reported as the API reports
+    it (`api_reader` raises its error)."""
+    try:
+        return decode_json(data)
+    except BadInput:
+        api_reader(data)
+        raise
+
+
 def read_message(io: IO):
+    """One message in the reference's (or harmony-go's) JSON shape; unknown keys refused."""
     from fastharmony import Message
 
-    return Message.from_json(io.read("a message as JSON"))
+    data = io.read("a message as JSON")
+    value = _json_or_api_error(data, Message.from_json)
+    if not isinstance(value, dict):
+        return Message.from_json(data)
+    return Message.from_dict(shapes.message(value))
 
 
 def read_conversation(io: IO):
-    """`{"messages": [...]}`, or a bare list of messages as `parse` writes it."""
+    """`{"messages": [...]}`, or a bare list of messages as `parse` writes it;
+    unknown keys refused."""
     from fastharmony import Conversation
 
     data = io.read('a conversation as JSON, {"messages": [...]}')
-    if first_char(data) == b"[":
-        return Conversation.from_dict({"messages": decode_json(data)})
-    return Conversation.from_json(data)
+    value = _json_or_api_error(data, Conversation.from_json)
+    return conversation_from(value)
+
+
+def conversation_from(value):
+    """A Conversation from decoded JSON: {"messages": [...]} or a list of messages."""
+    from fastharmony import Conversation
+
+    if isinstance(value, list):
+        return Conversation.from_dict({"messages": shapes.messages_(value)})
+    return Conversation.from_dict(shapes.conversation(value))

@@ -22,6 +22,10 @@ class BadInput(Exception):
     """Input a command cannot use: exit status 1 and this one line on stderr."""
 
 
+class OutputError(BadInput):
+    """The output cannot be written (closed, full, failing): exit status 1."""
+
+
 class UsageError(Exception):
     """Arguments that contradict each other: exit status 2, as argparse's own."""
 
@@ -102,19 +106,25 @@ class IO:
     def out(self) -> BinaryIO:
         stream = getattr(sys.stdout, "buffer", None)
         if stream is None:
-            raise BadInput("cannot write the output: stdout is closed")
+            raise OutputError("cannot write the output: stdout is closed")
         return stream
 
     def write(self, data: bytes) -> None:
         out = self.out
         try:
-            out.write(data)
+            # A BufferedWriter handed more than its buffer writes it straight
+            # through and, if the reader goes away part way, returns the count
+            # written instead of raising: write the rest, which raises.
+            view = memoryview(data)
+            while view:
+                written = out.write(view)
+                view = view[len(view) if written is None else written :]
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise BadInput(f"cannot write the output: {_reason(exc)}") from None
+            raise OutputError(f"cannot write the output: {_reason(exc)}") from None
         except ValueError:
-            raise BadInput("cannot write the output: stdout is closed") from None
+            raise OutputError("cannot write the output: stdout is closed") from None
 
     def write_json(self, value) -> None:
         import msgspec
@@ -144,16 +154,17 @@ def flush_stdout() -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise BadInput(f"cannot write the output: {_reason(exc)}") from None
+        raise OutputError(f"cannot write the output: {_reason(exc)}") from None
     except ValueError:  # closed
         pass
 
 
 def discard_stdout() -> None:
-    """After the reader went away: point stdout at /dev/null, so that nothing
-    buffered is flushed into the broken pipe at exit (Python would print
-    "Exception ignored ... BrokenPipeError"). Only a real file descriptor can
-    be redirected; an in-process stand-in is left alone."""
+    """After the output failed (the reader went away, the disk is full):
+    point stdout at /dev/null, so that what is still buffered is not flushed
+    into it again at exit (Python would print "Exception ignored ..."). Only
+    a real file descriptor can be redirected; an in-process stand-in is left
+    alone."""
     try:
         fd = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):

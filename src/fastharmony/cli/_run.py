@@ -19,7 +19,7 @@ import os
 from typing import List
 
 from . import COMMANDS, PROG, RETIRED
-from ._io import IO, BadInput, UsageError, discard_stdout, flush_stdout, say, sentence
+from ._io import IO, BadInput, OutputError, UsageError, discard_stdout, flush_stdout, say, sentence
 from ._options import command_parser, go_spellings
 
 READER_GONE = 141
@@ -65,6 +65,8 @@ def _dispatch(argv: List[str]) -> int:
         status = run(args, io)
         io.flush()
     except (BadInput, HarmonyError) as exc:
+        if isinstance(exc, OutputError):
+            discard_stdout()
         say(f"{PROG}: error: {sentence(exc)}")
         return 1
     except UsageError as exc:
@@ -82,7 +84,8 @@ def _stderr():
 def run(argv: List[str]) -> int:
     try:
         status = _dispatch(argv)
-        flush_stdout()  # argparse's --help and --version write through the text layer
+        if status == 0:
+            flush_stdout()  # argparse's --help and --version write through the text layer
     except SystemExit as exit:  # argparse: --help, --version, usage errors
         status = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 2)
         try:
@@ -91,12 +94,14 @@ def run(argv: List[str]) -> int:
             discard_stdout()
             return READER_GONE
         except BadInput as exc:
+            discard_stdout()
             say(f"{PROG}: error: {exc}")
             return 1
     except BrokenPipeError:
         discard_stdout()
         return READER_GONE
     except BadInput as exc:  # the output could not be flushed
+        discard_stdout()
         say(f"{PROG}: error: {exc}")
         return 1
     except KeyboardInterrupt:

@@ -2,7 +2,8 @@
 # special tokens picked out, colour on a terminal.
 #
 # Rules of this file:
-# - Only the public API, and text only: commands decide where it goes.
+# - The public API, and the formatting tokens from their one home, _tokens;
+#   text only: commands decide where it goes.
 # - Special tokens are known by id, so text that merely spells one stays
 #   plain; control characters in content are shown escaped, so content can
 #   neither move the cursor nor change colours.
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Set
 
 import msgspec
 
-from fastharmony import Conversation, Message, RenderConversationConfig, TextContent
+from fastharmony import Conversation, HarmonyError, Message, RenderConversationConfig, TextContent
+from fastharmony._tokens import CONSTRAIN_MARKER, MESSAGE
 
 from ._walk import Parsed, which_message
 
@@ -51,8 +53,14 @@ class Style:
     def heading(self, text: str) -> str:
         return self._paint("1", text)
 
+    # Ordinary tokens take their message's colour, so that where one message
+    # ends and the next begins shows at a glance; special tokens stay magenta.
+    _MESSAGE_COLOURS = ("32", "33", "34", "36")
 
-CONSTRAIN = "<|constrain|>"  # the one special token inside a header's text: a content type's prefix
+    def of_message(self, index: int, text: str) -> str:
+        return self._paint(self._MESSAGE_COLOURS[index % len(self._MESSAGE_COLOURS)], text)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -84,20 +92,13 @@ def styled_tokens(encoding, tokens: Sequence[int], style: Style, line_breaks: bo
     return "".join(pieces)
 
 
-def special_token(encoding, spelling: str) -> int:
-    return encoding.encode(spelling, allowed_special={spelling})[0]
-
-
 def rendered(encoding, messages: Sequence[Message]) -> List[Parsed]:
     """Each message with the tokens it renders to in the conversation (nothing
-    dropped). Text never renders to a special token, so every message's tokens
-    begin at its one <|start|>."""
+    dropped), from the renderer's message spans."""
     config = RenderConversationConfig(auto_drop_analysis=False)
     with which_message(encoding, messages):
-        tokens = encoding.render_conversation(Conversation.from_messages(list(messages)), config)
-    start = special_token(encoding, "<|start|>")
-    bounds = [index for index, token in enumerate(tokens) if token == start] + [len(tokens)]
-    return [Parsed(message, tokens[a:b]) for message, a, b in zip(messages, bounds, bounds[1:])]
+        tokens, spans = encoding.render_conversation_with_spans(Conversation.from_messages(list(messages)), config)
+    return [Parsed(message, tokens[span.start : span.end]) for message, span in zip(messages, spans)]
 
 
 def content_text(encoding, message: Message, tokens: Optional[List[int]]) -> str:
@@ -107,16 +108,26 @@ def content_text(encoding, message: Message, tokens: Optional[List[int]]) -> str
     if all(isinstance(part, TextContent) for part in message.content):
         return "".join(part.text for part in message.content)
     if tokens:
-        body = tokens[tokens.index(special_token(encoding, "<|message|>")) + 1 : -1]
+        body = tokens[tokens.index(MESSAGE) + 1 : -1]
         return encoding.decode(body)
     return "\n".join(msgspec.json.encode(part.to_dict()).decode() for part in message.content)
 
 
+DROPPED = "(dropped when rendered: analysis before a later final answer)"
+
+
 def message_lines(
-    encoding, style: Style, index: int, message: Message, tokens: Optional[List[int]] = None
+    encoding,
+    style: Style,
+    index: int,
+    message: Message,
+    tokens: Optional[List[int]] = None,
+    dropped: bool = False,
+    token_view: bool = False,
 ) -> List[str]:
-    """A heading (role, channel, recipient, content type, tokens, end token)
-    and the content, indented."""
+    """A heading (role, channel, recipient, content type, tokens, end token,
+    and whether rendering would drop it) and the content indented, or with
+    `token_view` the tokens one a line."""
     author = message.author
     who = style.role(author.role.value)
     if author.name is not None:
@@ -129,30 +140,69 @@ def message_lines(
     ):
         if value is not None:
             value = visible(value)
-            if label == "type" and value.startswith(CONSTRAIN):
-                value = style.special(CONSTRAIN) + value[len(CONSTRAIN) :]
+            if label == "type" and value.startswith(CONSTRAIN_MARKER):
+                value = style.special(CONSTRAIN_MARKER) + value[len(CONSTRAIN_MARKER) :]
             heading.append(f"{style.label(label + ':')} {value}")
     if tokens:
         heading.append(style.label(f"({len(tokens)} tokens)"))
         if tokens[-1] in encoding.stop_tokens():
             heading.append(f"{style.label('ends:')} {style.special(encoding.decode(tokens[-1:]))}")
+    if dropped:
+        heading.append(style.label(DROPPED))
+    if token_view and tokens:
+        return ["  ".join(heading), *token_lines(encoding, style, index, tokens)]
     content = visible(content_text(encoding, message, tokens))
     body = [f"  {line}" if line else "" for line in content.split("\n")] if content else [style.label("  (empty)")]
     return ["  ".join(heading), *body]
 
 
-def pending_lines(encoding, style: Style, index: int, tokens: List[int]) -> List[str]:
-    header = styled_tokens(encoding, tokens, style)
-    return [f"{style.label(f'#{index}')} {header}  {style.label('(header of the next turn, awaiting completion)')}"]
+def token_lines(encoding, style: Style, index: int, tokens: Sequence[int]) -> List[str]:
+    """One line per token: its id, then its text (special tokens as they are
+    spelled, ordinary ones quoted as JSON strings, so spaces and line breaks
+    show), coloured by message and by special/ordinary."""
+    lines = []
+    for token in tokens:
+        if encoding.is_special_token(token):
+            text = style.special(encoding.decode([token]))
+        else:
+            raw = encoding.decode_bytes([token])
+            text = msgspec.json.encode(raw.decode("utf-8", "backslashreplace")).decode()
+            text = style.of_message(index, visible(text))
+        lines.append(f"  {style.label(f'{token:>6}')}  {text}")
+    return lines
 
 
-def show_parsed(io, encoding, style: Style, parsed: List[Parsed], pending: List[int]) -> None:
+def pending_lines(encoding, style: Style, index: int, tokens: List[int], token_view: bool = False) -> List[str]:
+    label = style.label(f"#{index}")
+    note = style.label("(header of the next turn, awaiting completion)")
+    if token_view:
+        return [f"{label} {note}", *token_lines(encoding, style, index, tokens)]
+    return [f"{label} {styled_tokens(encoding, tokens, style)}  {note}"]
+
+
+def dropped_messages(encoding, messages: Sequence[Message]) -> Set[int]:
+    """The indices of the messages that rendering them as a conversation (with
+    auto-drop, the default) leaves out; nothing if they cannot be rendered."""
+    try:
+        _, spans = encoding.render_conversation_with_spans(Conversation.from_messages(list(messages)))
+    except HarmonyError:
+        return set()
+    return {span.index for span in spans if span.dropped}
+
+
+def show_parsed(
+    io, encoding, style: Style, parsed: List[Parsed], pending: List[int], token_view: bool = False
+) -> None:
+    """The listing of `show`: each message, the open header if any, and the totals."""
+    dropped = dropped_messages(encoding, [message for message, _ in parsed])
     lines: List[str] = []
     for index, (message, tokens) in enumerate(parsed):
-        lines += message_lines(encoding, style, index, message, tokens)
+        lines += message_lines(encoding, style, index, message, tokens, index in dropped, token_view)
     if pending:
-        lines += pending_lines(encoding, style, len(parsed), pending)
-    if not lines:
-        lines = [style.label("(no messages)")]
+        lines += pending_lines(encoding, style, len(parsed), pending, token_view)
+    total = sum(len(tokens) for _, tokens in parsed) + len(pending)
+    summary = f"{len(parsed)} message{'s' * (len(parsed) != 1)}, {total} token{'s' * (total != 1)}"
+    if dropped:
+        summary += f"; rendering (with auto-drop) leaves out {len(dropped)} analysis message{'s' * (len(dropped) != 1)}"
+    lines.append(style.label(summary))
     io.write_text("\n".join(lines) + "\n")
-

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import argparse
+import re
+
 from .._inputs import decode_json, read_tokens
 from .._options import arg, command
 from .._walk import decoded_bytes, encoding
 
 
+def _date(text: str) -> str:
+    """A calendar date written YYYY-MM-DD (2025-13-45 is not one)."""
+    import datetime
+
+    try:
+        if len(text) == 10 and datetime.date.fromisoformat(text).isoformat() == text:
+            return text
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD")
+
+
+def _month(text: str) -> str:
+    """A month written YYYY-MM."""
+    if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM")
+
+
 @command(
-    arg("--start-date", metavar="YYYY-MM-DD", help="the system message's current date (default: today)"),
+    arg("--start-date", metavar="YYYY-MM-DD", type=_date, help="the system message's current date (default: today)"),
     arg("--model-identity", metavar="TEXT", help="the system message's identity line"),
-    arg("--knowledge-cutoff", metavar="YYYY-MM", help="the system message's knowledge cutoff (default: 2024-06)"),
+    arg("--knowledge-cutoff", metavar="YYYY-MM", type=_month,
+        help="the system message's knowledge cutoff (default: 2024-06)"),
 )
 def chat_render(args, io):
     """Render an OpenAI Chat Completions request body as the Harmony prompt,

@@ -8,39 +8,41 @@ from typing import List
 import msgspec
 
 import fastharmony
-from fastharmony import HarmonyError, Role
+from fastharmony import HarmonyError
 
 from .._inputs import read_tokens, token_batches
-from .._io import BadInput, sentence
+from .._io import BadInput
 from .._options import NON_STRICT, ROLE, command
-from .._walk import encoding, parse as parse_tokens
-
-
-def role_of(args):
-    return None if args.role is None else Role(args.role)
+from .._walk import encoding, explained, parse as parse_tokens, starting_role
 
 
 @command(ROLE, NON_STRICT)
 def parse(args, io):
-    """Parse completion tokens back into messages, written as a JSON list in the
-    reference's shape (Message.to_dict). Without --role the tokens begin with
-    <|start|>; with it they begin inside that role's header, as a model's
-    output does after a prompt from render-completion.
+    """Parse tokens back into messages, written as a JSON list in the
+    reference's shape (Message.to_dict). Tokens that begin with <|start|> are
+    messages with their headers; tokens that begin anywhere else are a model's
+    output after a prompt from render-completion, inside the header of the
+    assistant (or of --role). Ids are a JSON list, or separated by spaces.
 
       $ echo '[200006,1428,200008,12194,200007]' | fastharmony parse
       [{"role":"user","name":null,"content":[{"type":"text","text":"Hi"}]}]
+      $ echo '200005 17196 200008 12194 200002' | fastharmony parse
+      [{"role":"assistant","name":null,"content":[{"type":"text","text":"Hi"}],"channel":"final"}]
     """
     tokens = read_tokens(io)
-    messages = parse_tokens(encoding(), tokens, role_of(args), not args.non_strict)
+    enc = encoding()
+    role = starting_role(tokens[0] if tokens else None, args.role)
+    messages = parse_tokens(enc, tokens, role, not args.non_strict)
     io.write_json([message.to_dict() for message in messages])
 
 
 @command(ROLE, NON_STRICT)
 def stream(args, io):
     """Parse token ids as they arrive and write one JSON object a line for each
-    event, flushed at once, so it can sit behind a live model.
+    event as soon as it happens, so it can sit behind a live model. Where the
+    tokens begin is read as `parse` reads it.
 
-    Input: integers separated by spaces or newlines, or a JSON array a line.
+    Input: integers separated by spaces or newlines, or JSON arrays of them.
     Events (every key always present):
       {"event":"delta","role":...,"channel":...,"recipient":...,"content_type":...,"delta":"..."}
       {"event":"message","message":{...the message, as parse writes it...}}
@@ -50,29 +52,34 @@ def stream(args, io):
       {"event":"delta","role":"assistant","channel":"analysis","recipient":null,"content_type":null,"delta":"Hi"}
       {"event":"message","message":{"role":"assistant","name":null,"content":[{"type":"text","text":"Hi"}],"channel":"analysis"}}
     """
-    parser = fastharmony.StreamableParser(encoding(), role_of(args), strict=not args.non_strict)
+    # Memory stays bounded by what one message keeps, and time linear in the
+    # tokens: events are written after each batch of input, and after each
+    # message a fresh parser takes over (see _walk.walk).
+    enc = encoding()
+    strict = not args.non_strict
+    expect_start = fastharmony.StreamState.EXPECT_START
+    parser = None
     events: List[bytes] = []
-    sent = 0  # messages already written
 
-    def message_events() -> None:
-        nonlocal sent
-        messages = parser.messages
-        for message in messages[sent:]:
+    def message_events(messages) -> None:
+        for message in messages:
             events.append(msgspec.json.encode({"event": "message", "message": message.to_dict()}) + b"\n")
-        sent = len(messages)
 
     def flush() -> None:
-        io.write(b"".join(events))
+        if events:
+            io.write(b"".join(events))
+            events.clear()
         io.flush()
-        events.clear()
 
     try:
         for line, tokens in token_batches(io.chunks()):
+            if parser is None:
+                parser = fastharmony.StreamableParser(enc, starting_role(tokens[0], args.role), strict=strict)
             for token in tokens:
                 try:
                     parser.process(token)
                 except HarmonyError as exc:
-                    raise BadInput(f"line {line}: {sentence(exc)}") from None
+                    raise BadInput(f"line {line}: {explained(enc, exc)}") from None
                 delta = parser.last_content_delta
                 if delta:
                     role = parser.current_role
@@ -85,13 +92,17 @@ def stream(args, io):
                         "delta": delta,
                     }
                     events.append(msgspec.json.encode(event) + b"\n")
-                if len(parser.messages) > sent:
-                    message_events()
+                if parser.state is expect_start:
+                    messages = parser.messages
+                    if messages:
+                        message_events(messages)
+                        parser = fastharmony.StreamableParser(enc, None, strict=strict)
             flush()
-        try:
-            parser.process_eos()
-        except HarmonyError as exc:
-            raise BadInput(f"end of input: {sentence(exc)}") from None
-        message_events()
+        if parser is not None:
+            try:
+                parser.process_eos()
+            except HarmonyError as exc:
+                raise BadInput(f"end of input: {explained(enc, exc)}") from None
+            message_events(parser.messages)
     finally:
         flush()

@@ -7,60 +7,85 @@ import textwrap
 from typing import Iterable, List
 
 import fastharmony
-from fastharmony import Conversation, Message, Role
+from fastharmony import Message, Role
 
-from .._inputs import decode_json, token_list
+from .. import _shapes as shapes
+from .._inputs import conversation_from, decode_json, is_token_words, read_token_words, token_list
 from .._io import BadInput
-from .._options import COLOR, NON_STRICT, ROLE, command
+from .._options import COLOR, NON_STRICT, ROLE, arg, command
 from .._view import message_lines, rendered, show_parsed, style_for, styled_tokens
-from .._walk import encoding, walk
-from .parse import role_of
+from .._walk import encoding, starting_role, walk
 
 
-@command(ROLE, NON_STRICT, COLOR)
+@command(
+    ROLE,
+    NON_STRICT,
+    COLOR,
+    arg("--tokens", action="store_true", help="list each message's tokens, one a line: id and text"),
+)
 def show(args, io):
     """Show messages one after another: role, channel, recipient, content type,
-    token count and end token, then the content. Input is a conversation
-    ({"messages": [...]}), a list of messages (as parse writes them), one
-    message, or a JSON list of token ids (parsed as `parse` does; a header left
-    open at the end, as in a prompt, is shown as such). System and developer
-    messages appear as the model reads them. Special tokens are coloured on a
-    terminal; piped, the output is plain.
+    token count and end token, then the content; analysis messages that
+    rendering would drop (auto-drop) are marked; a last line gives the totals.
+    Input is a conversation ({"messages": [...]}), a list of messages (as
+    parse writes them), one message, or token ids (read as `parse` reads
+    them; a header left open at the end, as in a prompt, is shown as such).
+    System and developer messages appear as the model reads them. With
+    --tokens, each token is listed instead: its id and its text, coloured by
+    message and by special/ordinary. Colour on a terminal; piped, plain.
 
       $ echo '[200006,1428,200008,12194,200007,200006,173781]' | fastharmony show
       #0  user  (5 tokens)  ends: <|end|>
         Hi
       #1 <|start|>assistant  (header of the next turn, awaiting completion)
+      1 message, 7 tokens
+      $ echo '{"role":"user","content":"Hi"}' | fastharmony show --tokens
+      #0  user  (5 tokens)  ends: <|end|>
+        200006  <|start|>
+          1428  "user"
+        200008  <|message|>
+         12194  "Hi"
+        200007  <|end|>
+      1 message, 5 tokens
     """
-    value = decode_json(io.read("a conversation, messages or token ids as JSON"))
+    data = io.read("a conversation, messages or token ids as JSON")
     style = style_for(io, args.color)
-    if isinstance(value, list) and not (value and isinstance(value[0], dict)):
-        tokens = token_list(value, "tokens")
+    value = None if is_token_words(data) else decode_json(data)
+    if value is None or (isinstance(value, list) and not (value and isinstance(value[0], dict))):
+        tokens = read_token_words(data) if value is None else token_list(value, "tokens")
         enc = encoding()
-        parsed, pending = walk(enc, tokens, role_of(args), not args.non_strict, keep_open_header=True)
-        show_parsed(io, enc, style, parsed, pending)
+        role = starting_role(tokens[0] if tokens else None, args.role)
+        parsed, pending = walk(enc, tokens, role, not args.non_strict, keep_open_header=True)
+        show_parsed(io, enc, style, parsed, pending, args.tokens)
         return
     if args.role is not None or args.non_strict:
         raise BadInput("--role and --non-strict apply to token ids, not to messages")
     if isinstance(value, dict) and "messages" not in value and "role" in value:
-        messages = [Message.from_dict(value)]
-    elif isinstance(value, list):
-        messages = Conversation.from_dict({"messages": value}).messages
+        messages = [Message.from_dict(shapes.message(value))]
     else:
-        messages = Conversation.from_dict(value).messages
+        messages = conversation_from(value).messages
     enc = encoding()
-    show_parsed(io, enc, style, rendered(enc, messages), [])
+    show_parsed(io, enc, style, rendered(enc, messages), [], args.tokens)
 
 
-@command(COLOR, reads_input=False)
+@command(
+    COLOR,
+    arg("--json", action="store_true", help="write the example conversation as JSON instead (render-convo reads it)"),
+    reads_input=False,
+)
 def demo(args, io):
     """Render the bundled example conversation (system, developer with a
     function tool, user, assistant analysis, tool call, tool result) into a
     prompt, print its text and token ids, then parse a sample completion
     (analysis, then a tool call) back into messages. Needs no network.
+    With --json, write the example conversation instead, to try other
+    commands on: `fastharmony demo --json > convo.json`.
     """
     from .. import _demo
 
+    if args.json:
+        io.write_text(_demo.conversation().to_json() + "\n")
+        return
     enc = encoding()
     style = style_for(io, args.color)
     conversation = _demo.conversation()

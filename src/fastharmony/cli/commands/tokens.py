@@ -6,7 +6,8 @@ from fastharmony import HarmonyError
 
 from .._inputs import read_tokens
 from .._io import BadInput, UsageError, sentence
-from .._options import arg, command
+from .._options import COLOR, arg, command
+from .._view import style_for, styled_tokens
 from .._walk import decoded_bytes, encoding
 
 
@@ -27,15 +28,20 @@ def stop(args, io):
     io.write_json(enc.stop_tokens_for_assistant_actions() if args.actions else enc.stop_tokens())
 
 
-@command(arg("--lossy", action="store_true", help="replace invalid UTF-8 with U+FFFD instead of failing"))
+@command(arg("--lossy", action="store_true", help="replace invalid UTF-8 with U+FFFD instead of failing"), COLOR)
 def decode(args, io):
     """Decode tokens to text, special tokens spelled out. The text is written
-    exactly; on a terminal a line break follows it.
+    exactly; on a terminal a line break follows it, and special tokens are
+    coloured (--color). Ids are a JSON list, or separated by spaces.
 
       $ echo '[200006,1428,200008,12194,200007]' | fastharmony decode
       <|start|>user<|message|>Hi<|end|>
+      $ echo '24912 2375' | fastharmony decode
+      hello world
     """
-    data = decoded_bytes(encoding(), read_tokens(io))
+    enc = encoding()
+    tokens = read_tokens(io)
+    data = decoded_bytes(enc, tokens)
     try:
         text = data.decode("utf-8", errors="replace" if args.lossy else "strict")
     except UnicodeDecodeError as exc:
@@ -43,6 +49,9 @@ def decode(args, io):
             f"the tokens decode to invalid UTF-8 at byte {exc.start}; "
             "--lossy replaces invalid bytes with U+FFFD"
         ) from None
+    style = style_for(io, args.color)
+    if style.enabled:
+        text = styled_tokens(enc, tokens, style)
     io.write_text(text)
     if io.isatty() and not text.endswith("\n"):
         io.write_text("\n")
@@ -55,7 +64,7 @@ def decode(args, io):
 def encode(args, io):
     """Encode text, exactly as read (a trailing newline is text too), to tokens.
     Text that spells a special token is refused unless one of the options says
-    what it should become.
+    what it should become. No text at all is no tokens: [].
 
       $ printf 'hello world' | fastharmony encode
       [24912,2375]
@@ -64,7 +73,7 @@ def encode(args, io):
     """
     if args.allow_special and args.special_as_text:
         raise UsageError("encode: --allow-special and --special-as-text contradict each other")
-    data = io.read("text")
+    data = io.read("text", empty_ok=True)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
