@@ -144,12 +144,19 @@ def first_difference(expected: Run, actual: Run) -> str:
     return f"tokens:\n  reference: {expected.tokens}\n  ours:      {actual.tokens}"
 
 
-def assert_same_run(ref_encoding, our_encoding, tokens: Tokens, role: Optional[str], strict: bool) -> Run:
-    """Run both parsers over `tokens` and assert they agree at every step; returns our run."""
+def assert_same_run(
+    ref_encoding, our_encoding, tokens: Tokens, role: Optional[str], strict: bool, reference=openai_harmony
+) -> Run:
+    """Run both parsers over `tokens` and assert they agree at every step; returns our run.
+
+    `reference` is the reference's module: openai-harmony 0.0.8, or oss-harmony
+    0.0.11's for an encoding of that dialect.
+    """
     actual = run(fastharmony, our_encoding, tokens, role, strict)
-    expected = _allowing_clipped_errors(run(openai_harmony, ref_encoding, tokens, role, strict), actual)
+    expected = _allowing_clipped_errors(run(reference, ref_encoding, tokens, role, strict), actual)
     assert actual == expected, (
-        f"role={role!r} strict={strict} tokens={list(tokens)}\n" + first_difference(expected, actual)
+        f"dialect={our_encoding.dialect} role={role!r} strict={strict} tokens={list(tokens)}\n"
+        + first_difference(expected, actual)
     )
     return actual
 

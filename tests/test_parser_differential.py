@@ -1,13 +1,17 @@
-"""Differential tests: fastharmony's parser against openai-harmony 0.0.8.
+"""Differential tests: fastharmony's parser against openai-harmony 0.0.8, and
+in the 0.0.11 dialect against oss-harmony 0.0.11 (the `dialect` fixture).
 
 Token streams come from three sources, each optionally mutated (tokens dropped,
 inserted, duplicated, replaced, the stream truncated), and are parsed in strict
 and non-strict mode, with no role or with any role:
 
-- conversations rendered by the reference (random roles, tool authors,
-  recipients, channels, content types, hostile Unicode), with or without the
-  leading `<|start|>` and role, with any or no final stop token;
-- free-form headers assembled from header words, markers and whitespace;
+- conversations rendered by the reference of the dialect (random roles, tool
+  authors, recipients, channels, content types, hostile Unicode; in 0.0.11 the
+  recipient follows the `commentary` channel and content types get
+  `<|constrain|>`), with or without the leading `<|start|>` and role, with
+  any or no final stop token;
+- free-form headers assembled from header words, markers and whitespace
+  (repeated `<|channel|>` markers among them: 0.0.11 strips the extra ones);
 - content made of raw byte tokens: partial and invalid UTF-8.
 
 After every token the two parsers must show the same content, role, channel,
@@ -23,7 +27,7 @@ Token ids stay in 0..201088: outside it fastharmony deliberately differs.
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional
 
 import openai_harmony
 import pytest
@@ -35,6 +39,7 @@ from _parser_trace import EOS, assert_same_run, batch_parse, plain, same_outcome
 from fastharmony import HarmonyError, StreamableParser, load_harmony_encoding
 
 enc = load_harmony_encoding("HarmonyGptOss")
+enc_0_0_11 = load_harmony_encoding("HarmonyGptOss", dialect="0.0.11")
 
 SPECIAL = {name: enc.encode(name, allowed_special="all")[0] for name in enc.special_tokens_set}
 START, MESSAGE = SPECIAL["<|start|>"], SPECIAL["<|message|>"]
@@ -113,9 +118,8 @@ def reference_message(draw):
         name = draw(st.one_of(tool_names, hostile_text(2)))
     elif draw(st.integers(0, 9)) == 0:
         name = draw(hostile_text(2))
-    message = openai_harmony.Message.from_author_and_content(
-        openai_harmony.Author(role=openai_harmony.Role(role), name=name), draw(hostile_text())
-    )
+    h = _REFERENCE.module
+    message = h.Message.from_author_and_content(h.Author(role=h.Role(role), name=name), draw(hostile_text()))
     if draw(st.booleans()):
         channels = st.sampled_from(["analysis", "commentary", "final"])
         message = message.with_channel(draw(st.one_of(channels, header_value())))
@@ -123,7 +127,7 @@ def reference_message(draw):
         message = message.with_recipient(draw(header_value()))
     if draw(st.booleans()):
         message = message.with_content_type(draw(header_value()))
-    return _REFERENCE.render(message), role, name if role == "tool" else role
+    return _REFERENCE.ref.render(message), role, name if role == "tool" else role
 
 
 @st.composite
@@ -239,22 +243,42 @@ def mutated(draw, streams) -> Stream:
 
 ANY_STREAM = mutated(st.one_of(rendered_conversations(), free_form_headers(), raw_content()))
 
-# The reference encoding for `reference_message`, which draws inside the tests,
-# after this fixture has run.
-_REFERENCE = None
+class Dialect(NamedTuple):
+    name: str
+    module: Any  # the reference's `openai_harmony` module
+    ref: Any  # its HarmonyEncoding
+    ours: fastharmony.HarmonyEncoding
+
+
+@pytest.fixture(scope="module", params=["0.0.8", "0.0.11"])
+def dialect(request) -> Dialect:
+    """Both dialects: ours against openai-harmony 0.0.8, and against oss-harmony 0.0.11."""
+    if request.param == "0.0.8":
+        return Dialect("0.0.8", openai_harmony, request.getfixturevalue("ref"), enc)
+    return Dialect(
+        "0.0.11", request.getfixturevalue("oss_harmony"), request.getfixturevalue("oss_ref"), enc_0_0_11
+    )
+
+
+# The reference for `reference_message`, which draws inside the tests, after
+# this fixture has run: the test's dialect, or 0.0.8.
+_REFERENCE: Optional[Dialect] = None
 
 
 @pytest.fixture(autouse=True)
-def _reference_for_strategies(ref):
+def _reference_for_strategies(request, ref):
     global _REFERENCE
-    _REFERENCE = ref
+    if "dialect" in request.fixturenames:
+        _REFERENCE = request.getfixturevalue("dialect")
+    else:
+        _REFERENCE = Dialect("0.0.8", openai_harmony, ref, enc)
 
 
 # -- comparison with the reference ------------------------------------------------------------------
 
 
-def assert_parses_like_the_reference(ref, stream: Stream, strict: bool) -> None:
-    run = assert_same_run(ref, enc, stream.tokens, stream.role, strict)
+def assert_parses_like_the_reference(dialect: Dialect, stream: Stream, strict: bool) -> None:
+    run = assert_same_run(dialect.ref, dialect.ours, stream.tokens, stream.role, strict, dialect.module)
     # What the examples exercised (pytest --hypothesis-show-statistics).
     event(f"{len(run.messages)} messages")
     states = ["Header" if stream.role else "ExpectStart"] + [step.view[6] for step in run.steps]
@@ -266,24 +290,24 @@ def assert_parses_like_the_reference(ref, stream: Stream, strict: bool) -> None:
     errors = {re.sub(r"\d+", "N", step.error)[:50] for step in run.steps if step.error}
     for error in errors | ({"EOS error"} if run.eos_error else set()):
         event(f"error: {error}")
-    ours = batch_parse(fastharmony, enc, stream.tokens, stream.role, strict)
-    theirs = batch_parse(openai_harmony, ref, stream.tokens, stream.role, strict)
+    ours = batch_parse(fastharmony, dialect.ours, stream.tokens, stream.role, strict)
+    theirs = batch_parse(dialect.module, dialect.ref, stream.tokens, stream.role, strict)
     assert same_outcome(ours, theirs), f"parse_messages_from_completion_tokens, tokens={stream.tokens}"
 
 
 @given(stream=rendered_conversations(), strict=st.booleans())
-def test_rendered_conversations_parse_like_the_reference(ref, stream, strict):
-    assert_parses_like_the_reference(ref, stream, strict)
+def test_rendered_conversations_parse_like_the_reference(dialect, stream, strict):
+    assert_parses_like_the_reference(dialect, stream, strict)
 
 
 @given(stream=mutated(rendered_conversations()), strict=st.booleans())
-def test_mutated_conversations_parse_like_the_reference(ref, stream, strict):
-    assert_parses_like_the_reference(ref, stream, strict)
+def test_mutated_conversations_parse_like_the_reference(dialect, stream, strict):
+    assert_parses_like_the_reference(dialect, stream, strict)
 
 
 @given(stream=mutated(free_form_headers()), strict=st.booleans())
-def test_free_form_headers_parse_like_the_reference(ref, stream, strict):
-    assert_parses_like_the_reference(ref, stream, strict)
+def test_free_form_headers_parse_like_the_reference(dialect, stream, strict):
+    assert_parses_like_the_reference(dialect, stream, strict)
 
 
 ASSISTANT = enc.encode("assistant")[0]
@@ -296,8 +320,8 @@ LAGGING = [START, ASSISTANT, MESSAGE, 2203, 2203, 2203, 78747, *THINKING_FACE, T
 @given(stream=mutated(raw_content()), strict=st.booleans())
 @example(stream=Stream(LAGGING, None), strict=True)
 @example(stream=Stream([*LAGGING, STOPS[0], *LAGGING[:-1], EOS, *LAGGING], None), strict=True)
-def test_broken_utf8_content_decodes_like_the_reference(ref, stream, strict):
-    assert_parses_like_the_reference(ref, stream, strict)
+def test_broken_utf8_content_decodes_like_the_reference(dialect, stream, strict):
+    assert_parses_like_the_reference(dialect, stream, strict)
 
 
 @given(
@@ -339,15 +363,16 @@ def everything(parser) -> tuple:
     return view(parser), parser.state_data, parser.tokens, [plain(m.to_dict()) for m in parser.messages]
 
 
+@pytest.mark.parametrize("ours", [enc, enc_0_0_11], ids=["0.0.8", "0.0.11"])
 @given(stream=ANY_STREAM, strict=st.booleans(), cuts=st.lists(st.integers(0, 10**6), max_size=6))
 @example(stream=Stream([*LAGGING, *enc.encode("abc")], None), strict=True, cuts=[])
 @example(stream=Stream([*LAGGING, *enc.encode("abc")], None), strict=True, cuts=[4, 6])
-def test_process_tokens_in_any_chunks_is_process_one_by_one(stream, strict, cuts):
+def test_process_tokens_in_any_chunks_is_process_one_by_one(ours, stream, strict, cuts):
     tokens, role = stream
     role = None if role is None else fastharmony.Role(role)
 
     # One by one: the state and the error after every token.
-    single = StreamableParser(enc, role, strict=strict)
+    single = StreamableParser(ours, role, strict=strict)
     after = [everything(single)]
     errors = [None]
     for token in tokens:
@@ -357,7 +382,7 @@ def test_process_tokens_in_any_chunks_is_process_one_by_one(stream, strict, cuts
     # In chunks: each chunk ends where one by one was at that point; an error
     # stops a chunk right after the failing token, and feeding resumes after it.
     bounds = sorted({0, len(tokens), *(cut % (len(tokens) + 1) for cut in cuts)})
-    batched = StreamableParser(enc, role, strict=strict)
+    batched = StreamableParser(ours, role, strict=strict)
     for start, end in zip(bounds, bounds[1:]):
         done = start
         while done < end:

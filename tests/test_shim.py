@@ -24,17 +24,17 @@ def test_python_m_fastharmony_shim_prints_the_folder(capsys):
     assert capsys.readouterr().out == shim.directory() + "\n"
 
 
-def test_shim_wins_over_the_installed_openai_harmony():
+def test_shim_wins_over_the_installed_openai_harmony_and_reads_the_dialect_variable():
     program = (
         "import fastharmony, openai_harmony\n"
         "assert all(getattr(openai_harmony, n) is getattr(fastharmony, n) for n in fastharmony.__all__)\n"
         "from openai_harmony import Message, Role, load_harmony_encoding\n"
         "enc = load_harmony_encoding('HarmonyGptOss')\n"
-        "print(enc.decode(enc.render(Message.from_role_and_content(Role.USER, 'hi'))))\n"
+        "print(enc.dialect, enc.decode(enc.render(Message.from_role_and_content(Role.USER, 'hi'))))\n"
     )
     src = os.path.dirname(os.path.dirname(fastharmony.__file__))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([shim.directory(), src]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([shim.directory(), src]), FASTHARMONY_DIALECT="0.0.11")
     run = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert run.stdout == "<|start|>user<|message|>hi<|end|>\n"
+    assert run.stdout == "0.0.11 <|start|>user<|message|>hi<|end|>\n"
 

@@ -27,12 +27,10 @@ from typing import Optional, Tuple
 from ._errors import HarmonyError
 from ._model import Role
 from ._pattern import WHITE_SPACE
+from ._tokens import CONSTRAIN_MARKER
 
-# The text of the two formatting tokens the grammar knows (their ids live in _tokens).
+# The text of <|channel|> (its id, and <|constrain|>'s, live in _tokens).
 CHANNEL_MARKER = "<|channel|>"
-CONSTRAIN_MARKER = "<|constrain|>"
-
-DIALECTS = ("0.0.8", "0.0.11")
 
 # Rust's `char::is_whitespace` is Unicode White_Space, as the regex crate's
 # `\s` is (Python's `str.isspace` also counts \x1c-\x1f). A channel name ends

@@ -4,9 +4,10 @@
 #
 # Rule 1: everything that changes the state lives in `_transition` (which
 # state follows which event) and `_enter` (the one assignment of the state,
-# with what each state starts with). Both feeding paths ask `_EVENTS` which
-# tokens are events in the current state; every other token is data of the
-# state: header tokens are kept until <|message|>, content tokens are decoded.
+# with the tokens that are events in it and what it starts with). Every
+# feeding path asks `_events` whether a token is an event and hands events to
+# `_transition`; every other token is data of the state: header tokens are kept
+# until <|message|>, content tokens are decoded.
 #
 # States and events (as in openai-harmony):
 #   EXPECT_START  every token is an event: <|start|> opens a header, anything
@@ -51,16 +52,12 @@ import re
 from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
-from ._errors import HarmonyError, HarmonyValueError
-from ._header import clip, leftover_words_error, parse_header
+from . import _encoding  # the facade, which imports this module: used at call time only
+from ._errors import HarmonyError
+from ._header import leftover_words_error, parse_header
 from ._model import Author, Message, Role, TextContent, role_argument
-from ._tokens import check_token, rust_utf8_error, token_list
-from ._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS, Tokenizer
-
-# TEMPORARY (until _tokens.py defines the formatting tokens): the parser's ids.
-START = SPECIAL_TOKENS["<|start|>"]
-MESSAGE = SPECIAL_TOKENS["<|message|>"]
-STOP_TOKENS = frozenset(SPECIAL_TOKENS[t] for t in ("<|end|>", "<|call|>", "<|return|>"))
+from ._tokens import MESSAGE, START, STOP_TOKENS, check_token, rust_utf8_error, token_list
+from ._vocab import LAST_TOKEN_ID, Tokenizer
 
 EOS = None  # the event of `process_eos`
 
@@ -75,36 +72,13 @@ EXPECT_START = StreamState.EXPECT_START
 HEADER = StreamState.HEADER
 CONTENT = StreamState.CONTENT
 
-# The transition table's left column: in each state (and strictness), the
-# tokens that are events; the rest are data. In EXPECT_START every valid id is
-# an event (`range` membership is a C comparison).
+# The transition table's left column: in each state, the tokens that are
+# events (`_enter` installs them); the rest are data of the state. In
+# EXPECT_START every valid id is an event (`range` membership is a C comparison).
 _EVERY_TOKEN = range(LAST_TOKEN_ID + 1)
 _HEADER_ENDS_STRICT = frozenset((MESSAGE,))
-_HEADER_ENDS_LENIENT = _HEADER_ENDS_STRICT | STOP_TOKENS
-_EVENTS = {
-    (EXPECT_START, True): _EVERY_TOKEN,
-    (EXPECT_START, False): _EVERY_TOKEN,
-    (HEADER, True): _HEADER_ENDS_STRICT,
-    (HEADER, False): _HEADER_ENDS_LENIENT,
-    (CONTENT, True): STOP_TOKENS,
-    (CONTENT, False): STOP_TOKENS,
-}
-
-
-def _tokenizer_and_dialect(encoding):
-    """(Tokenizer, dialect) of a HarmonyEncoding, or of a Tokenizer (dialect 0.0.8).
-
-    TEMPORARY: the one place that reads the encoding's tokenizer and dialect,
-    until the encoding offers documented accessors for them.
-    """
-    if type(encoding) is Tokenizer:
-        return encoding, "0.0.8"
-    tokenizer = getattr(encoding, "_tokenizer", None)
-    if type(tokenizer) is not Tokenizer:
-        raise HarmonyValueError(
-            f"StreamableParser needs a fastharmony HarmonyEncoding, got {type(encoding).__name__}"
-        )
-    return tokenizer, getattr(encoding, "dialect", "0.0.8")
+_HEADER_ENDS_LENIENT = _HEADER_ENDS_STRICT | STOP_TOKENS  # non-strict: a stop token too
+_CONTENT_ENDS = STOP_TOKENS
 
 
 class StreamableParser:
@@ -138,9 +112,13 @@ class StreamableParser:
     )
 
     def __init__(self, encoding, role: Optional[Role], *, strict: bool = True) -> None:
-        self._tokenizer, self._dialect = _tokenizer_and_dialect(encoding)
-        self._headers_memo = _parsed_headers if self._dialect == "0.0.8" else _parsed_headers_0_0_11
-        self._strict = bool(strict)
+        self._setup(_encoding.tokenizer_of(encoding), encoding.dialect, role, bool(strict))
+
+    def _setup(self, tokenizer: Tokenizer, dialect: str, role: Optional[Role], strict: bool) -> None:
+        self._tokenizer = tokenizer
+        self._dialect = dialect  # "0.0.8" or "0.0.11": only the header grammar differs
+        self._headers_memo = _parsed_headers if dialect == "0.0.8" else _parsed_headers_0_0_11
+        self._strict = strict
         self._tokens: List[int] = []
         self._messages: List[Message] = []
         self._next_role = None if role is None else role_argument(role)
@@ -194,9 +172,27 @@ class StreamableParser:
             if events is _EVERY_TOKEN:
                 j = i
             else:
-                j = _next_event(_EVENT_PATTERNS[events], packed, i, n)
+                # The next event: a regex over the packed ids (see `_packed_pattern`).
+                pattern = _EVENT_PATTERNS[events]
+                at = 4 * i
+                while True:
+                    found = pattern.search(packed, at)
+                    if found is None:
+                        j = n
+                        break
+                    at = found.start()
+                    if not at & 3:
+                        j = at >> 2
+                        break
+                    at += 1
                 if j > i:
-                    self._take_run(ids[i:j])  # raises at the first invalid id
+                    run = ids[i:j]
+                    if events is _CONTENT_ENDS:
+                        self._take_content(run)
+                    elif max(run) <= LAST_TOKEN_ID:  # a header: short, checked here
+                        self._tokens += run
+                    else:
+                        self._one_by_one(run)
             if j < n:
                 token = ids[j]
                 if token > LAST_TOKEN_ID:  # only EXPECT_START's events can be invalid
@@ -205,24 +201,37 @@ class StreamableParser:
                 self._transition(token)
             i = j + 1
 
-    def _take_run(self, run: list) -> None:
-        """Data tokens of the current state, with no event among them."""
-        if self._state is CONTENT:
+    def _take_content(self, run: list) -> None:
+        """Content tokens (no stop token among them), as `process` would take them."""
+        self._decode_content(len(self._tokens))  # what `process` left undecoded
+        if len(run) <= _SHORT_RUN and not self._pending:
+            # Tokens each complete UTF-8 alone: their memoised texts, no decoder
+            # call (only valid ids have one).
             try:
-                data = self._tokenizer.decode_bytes(run)  # the ids checked at C speed
-            except (KeyError, TypeError, OverflowError):
-                data = None
-            if data is not None:
-                self._decode_content(len(self._tokens))  # what `process` left undecoded
+                text = "".join(map(_token_texts.__getitem__, run))
+            except KeyError:
+                _memoise_texts(self._tokenizer, run)
+            else:
                 self._tokens += run
-                self._absorb(run, data)
                 self._decoded = len(self._tokens)
+                self._pieces.append(text)
+                self._last_delta = _token_texts[run[-1]]
+                if len(self._pieces) >= self._join_at:
+                    self._join_pieces()
                 return
-        elif max(run) <= LAST_TOKEN_ID:  # header tokens: a short run, checked here
-            self._tokens += run
+        try:
+            data = self._tokenizer.decode_bytes(run)  # the ids checked at C speed
+        except (KeyError, TypeError, OverflowError):
+            self._one_by_one(run)
             return
+        self._tokens += run
+        self._decoded = len(self._tokens)
+        self._absorb(run, data)
+
+    def _one_by_one(self, run: list) -> None:
+        """A run holding an invalid id (or something no decoder takes): raises at it."""
         for token in run:
-            self.process(token)  # raises at the first invalid id
+            self.process(token)
 
     # -- the state machine --------------------------------------------------------
 
@@ -258,22 +267,25 @@ class StreamableParser:
             self._enter(HEADER)
 
     def _enter(self, state: StreamState) -> None:
-        """The one assignment of the state, and what each state starts with."""
+        """The one assignment of the state, with its events and what it starts with."""
         self._state = state
-        self._events = _EVENTS[state, self._strict]
         # Where the header's (or content's) tokens begin in `_tokens`: every
         # token fed in HEADER or CONTENT state, stop tokens aside, belongs to
         # the header or content, so a start index describes them.
         self._run_start = self._decoded = len(self._tokens)
         self._last_delta = None
-        if state is HEADER:
-            # Non-strict: stop tokens whose headerless recovery raised stay in
-            # `_tokens` but, as in the reference, not in the header (their indices).
-            self._failed_stops = ()
-        elif state is CONTENT:
+        if state is CONTENT:
+            self._events = _CONTENT_ENDS
             self._pieces: List[str] = []
             self._join_at = _PIECES_PER_CHUNK
             self._pending = b""
+        elif state is HEADER:
+            self._events = _HEADER_ENDS_STRICT if self._strict else _HEADER_ENDS_LENIENT
+            # Non-strict: stop tokens whose headerless recovery raised stay in
+            # `_tokens` but, as in the reference, not in the header (their indices).
+            self._failed_stops = ()
+        else:
+            self._events = _EVERY_TOKEN
 
     # -- messages ---------------------------------------------------------------------
 
@@ -527,7 +539,7 @@ def _packed_pattern(tokens) -> "re.Pattern[bytes]":
 
     A match can only start at an id's first byte while every id is < 2**24:
     each formatting token's packing has three non-zero bytes and one zero
-    byte, the zero where every id has one. `_next_event` checks anyway (an
+    byte, the zero where every id has one. `_feed` checks anyway (an
     invalid id can be larger).
     """
     packings = [array("I", [token]).tobytes() for token in sorted(tokens)]
@@ -535,21 +547,8 @@ def _packed_pattern(tokens) -> "re.Pattern[bytes]":
 
 
 _EVENT_PATTERNS = {
-    events: _packed_pattern(events) for events in (_HEADER_ENDS_STRICT, _HEADER_ENDS_LENIENT, STOP_TOKENS)
+    events: _packed_pattern(events) for events in (_HEADER_ENDS_STRICT, _HEADER_ENDS_LENIENT, _CONTENT_ENDS)
 }
-
-
-def _next_event(pattern, packed: bytes, i: int, n: int) -> int:
-    """The index of the first id at or after i that `pattern` matches, or n."""
-    at = 4 * i
-    while True:
-        found = pattern.search(packed, at)
-        if found is None:
-            return n
-        at = found.start()
-        if not at & 3:
-            return at >> 2
-        at += 1
 
 
 # -- messages ------------------------------------------------------------------------
@@ -590,6 +589,9 @@ _PARSED_HEADERS_LIMIT = 4096
 _MEMO_HEADER_TOKENS = 64
 _MEMO_HEADER_CHARS = 256
 _PIECES_PER_CHUNK = 1024
+# Content runs up to this long are looked up in `_token_texts` first; longer
+# ones go to the vocabulary's decoder, faster per token.
+_SHORT_RUN = 64
 
 # The text of each content token seen whose bytes are complete UTF-8 on their
 # own: one dict lookup instead of slicing the vocabulary blob and decoding.
@@ -598,19 +600,28 @@ _token_texts: Dict[int, str] = {}
 _TOKEN_TEXTS_LIMIT = 1 << 15
 
 
-def parse_tokens(encoding, tokens, role, strict) -> List[Message]:
-    """`parse_messages_from_completion_tokens`: a parser fed `tokens`, then EOS.
+def _memoise_texts(tokenizer: Tokenizer, tokens: list) -> None:
+    """Put the texts of valid content tokens that are complete UTF-8 alone in `_token_texts`."""
+    blob, offsets, lengths = tokenizer.blob, tokenizer.offsets, tokenizer.lengths
+    for token in tokens:
+        if token in _token_texts or not 0 <= token <= LAST_TOKEN_ID:
+            continue
+        start = offsets[token]
+        try:
+            text = blob[start : start + lengths[token]].decode()
+        except UnicodeDecodeError:
+            continue
+        if len(_token_texts) >= _TOKEN_TEXTS_LIMIT:
+            _token_texts.clear()
+        _token_texts[int(token)] = text
 
-    `encoding` is a HarmonyEncoding or its Tokenizer (dialect 0.0.8).
-    """
-    # `strict` is set after construction: a keyword argument makes calling a
-    # class ~100 ns slower (its arguments are packed into a tuple and a dict).
-    # bool() first, as __init__ takes it before the role.
-    strict = bool(strict)
-    parser = StreamableParser(encoding, role)
-    if not strict:
-        parser._strict = False
-        parser._enter(parser._state)
+
+def parse_tokens(encoding, tokens, role, strict) -> List[Message]:
+    """`parse_messages_from_completion_tokens`: a parser fed `tokens`, then EOS."""
+    # Not through __init__: a keyword argument makes calling a class ~100 ns
+    # slower (its arguments are packed into a tuple and a dict).
+    parser = StreamableParser.__new__(StreamableParser)
+    parser._setup(_encoding.tokenizer_of(encoding), encoding.dialect, role, bool(strict))
     if type(tokens) is not list:
         tokens = token_list(tokens)
     try:

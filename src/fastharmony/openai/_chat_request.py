@@ -154,33 +154,36 @@ _INSTRUCTION_SEPARATOR = "\n\n"
 _PART_SEPARATOR = "\n"
 
 
-def _error(path: str, problem: str) -> HarmonyValueError:
+def error(path: str, problem: str) -> HarmonyValueError:
     return HarmonyValueError(f"{path}: {problem}")
 
 
 def _parse_request(request: Any) -> _Request:
     if not isinstance(request, dict):
-        raise _error("request", f"expected a JSON object (dict), got {type(request).__name__}")
+        raise error("request", f"expected a JSON object (dict), got {type(request).__name__}")
     try:
         return msgspec.convert(request, _Request)
     except msgspec.ValidationError as exc:
-        raise _explain(exc) from None
+        raise explain(exc) from None
 
 
-def _explain(exc: msgspec.ValidationError) -> HarmonyValueError:
+def explain(exc: msgspec.ValidationError, within: str = "") -> HarmonyValueError:
+    """A msgspec validation error in our wording, its path prefixed by `within`
+    (the path of the value that was converted, when it is not the request)."""
     # msgspec: "Invalid value 'wizard' - at `$.messages[0].role`"; ours, path first:
     # "messages[0].role: unknown role 'wizard'".
     problem, sep, where = str(exc).rpartition(" - at `")
     if not sep:
-        return _error("request", str(exc)[:1].lower() + str(exc)[1:])
-    path = where.rstrip("`").removeprefix("$").removeprefix(".") or "request"
+        return error(within or "request", str(exc)[:1].lower() + str(exc)[1:])
+    path = where.rstrip("`").removeprefix("$")
+    path = (within + path if within else path.removeprefix(".")) or "request"
     if problem.startswith("Invalid value ") and path.endswith(".role"):
         problem = "unknown role " + problem.removeprefix("Invalid value ")
     elif problem.startswith("Invalid value ") and path.endswith(".type"):
         problem = "unknown type " + problem.removeprefix("Invalid value ")
     else:
         problem = problem[:1].lower() + problem[1:]
-    return _error(path, problem)
+    return error(path, problem)
 
 
 # -- building the conversation ----------------------------------------------------
@@ -206,7 +209,7 @@ def conversation_from_request(
     """
     parsed = _parse_request(request)
     if parsed.functions is not None:
-        raise _error("functions", "the legacy `functions` parameter is not supported; declare them in `tools`")
+        raise error("functions", "the legacy `functions` parameter is not supported; declare them in `tools`")
     tools = _function_tools(parsed)
     instructions: List[str] = []
     history: List[Message] = []
@@ -226,28 +229,47 @@ def conversation_from_request(
         elif kind is _ToolMessage:
             history.append(_tool_result(message, path, calls))
         else:
-            raise _error(f"{path}.role", "'function' messages are the legacy form of tool results; use 'tool'")
+            raise error(f"{path}.role", "'function' messages are the legacy form of tool results; use 'tool'")
 
-    messages = [_system_message(parsed, bool(tools), start_date, model_identity, knowledge_cutoff)]
-    developer = _developer_message(instructions, tools, parsed.response_format)
+    effort = parsed.reasoning_effort
+    messages = [system_message(effort, "reasoning_effort", bool(tools), start_date, model_identity, knowledge_cutoff)]
+    developer = developer_message(instructions, tools, _response_formats_section(parsed.response_format))
     if developer is not None:
         messages.append(developer)
-    messages += _without_finished_reasoning(history)
+    messages += without_finished_reasoning(history)
     return Conversation.from_messages(messages)
 
 
-def _system_message(parsed: _Request, has_functions: bool, start_date, model_identity, knowledge_cutoff) -> Message:
+# -- the parts the Responses adapter shares ------------------------------------------
+
+
+def system_message(
+    effort: Optional[str],
+    effort_path: str,
+    has_functions: bool,
+    start_date,
+    model_identity,
+    knowledge_cutoff,
+    *,
+    browser: bool = False,
+    python: bool = False,
+) -> Message:
+    """The system message: identity, cutoff, date, reasoning effort, channels,
+    and the built-in tools asked for."""
     system = SystemContent.new()
     if model_identity is not None:
         system = system.with_model_identity(_argument_str("model_identity", model_identity))
     if knowledge_cutoff is not None:
         system = system.with_knowledge_cutoff(_argument_str("knowledge_cutoff", knowledge_cutoff))
     system = system.with_conversation_start_date(_date_text(start_date))
-    effort = parsed.reasoning_effort
     if effort is not None:
         if effort not in _EFFORTS:
-            raise _error("reasoning_effort", f"gpt-oss reasons at 'low', 'medium' or 'high', got {effort!r:.40}")
+            raise error(effort_path, f"gpt-oss reasons at 'low', 'medium' or 'high', got {effort!r:.40}")
         system = system.with_reasoning_effort(_EFFORTS[effort])
+    if browser:
+        system = system.with_browser_tool()
+    if python:
+        system = system.with_python_tool()
     # The commentary channel carries function calls (and their preambles); a
     # model offered it without tools has nothing to say there.
     channels = ["analysis", "commentary", "final"] if has_functions else ["analysis", "final"]
@@ -277,16 +299,18 @@ def _function_tools(parsed: _Request) -> List[ToolDescription]:
     tools = []
     for index, tool in enumerate(parsed.tools):
         if tool.type != "function":
-            raise _error(f"tools[{index}].type", f"only function tools are supported, got {tool.type!r:.40}")
+            raise error(f"tools[{index}].type", f"only function tools are supported, got {tool.type!r:.40}")
         if tool.function is None:
-            raise _error(f"tools[{index}].function", "missing: a function tool needs its name and parameters")
+            raise error(f"tools[{index}].function", "missing: a function tool needs its name and parameters")
         function = tool.function
         tools.append(ToolDescription.new(function.name, function.description or "", function.parameters))
     return tools
 
 
-def _developer_message(instructions: List[str], tools: List[ToolDescription], response_format) -> Optional[Message]:
-    response_formats = _response_formats_section(response_format)
+def developer_message(
+    instructions: List[str], tools: List[ToolDescription], response_formats: Optional[str]
+) -> Optional[Message]:
+    """The developer message, or None when there is nothing to put in it."""
     if not instructions and not tools and response_formats is None:
         return None
     developer = DeveloperContent.new()
@@ -307,11 +331,16 @@ def _response_formats_section(response_format) -> Optional[str]:
     if type(response_format) is not _JsonSchemaFormat:
         return None  # "text" is the default; "json_object" has no schema to show
     spec = response_format.json_schema
-    lines = ["# Response Formats", "", f"## {spec.name}", ""]
-    if spec.description:
-        lines += ["// " + line for line in spec.description.splitlines()]
-    schema = spec.schema if spec.schema is not None else {}
-    lines.append(json_text(schema, "response_format.json_schema.schema"))
+    return response_formats_section(spec.name, spec.description, spec.schema, "response_format.json_schema.schema")
+
+
+def response_formats_section(name: str, description: Optional[str], schema, schema_path: str) -> str:
+    """The `# Response Formats` section of the developer message (format guide,
+    "Structured output"): the schema's name, its description, the schema."""
+    lines = ["# Response Formats", "", f"## {name}", ""]
+    if description:
+        lines += ["// " + line for line in description.splitlines()]
+    lines.append(json_text(schema if schema is not None else {}, schema_path))
     return "\n".join(lines)
 
 
@@ -327,18 +356,18 @@ def _text(content, path: str, *, refusals: bool = False) -> str:
         elif kind is _RefusalPart and refusals:
             texts.append(part.refusal)
         elif kind in _TEXT_ONLY:
-            raise _error(
+            raise error(
                 f"{path}[{index}].type",
                 f"{_TEXT_ONLY[kind]} parts are not supported (gpt-oss reads text only)",
             )
         else:
-            raise _error(f"{path}[{index}].type", "refusal parts belong in assistant messages only")
+            raise error(f"{path}[{index}].type", "refusal parts belong in assistant messages only")
     return _PART_SEPARATOR.join(texts)
 
 
 def _assistant_messages(message: _AssistantMessage, path: str, calls: Dict[str, str]) -> List[Message]:
     if message.function_call is not None:
-        raise _error(f"{path}.function_call", "the legacy `function_call` is not supported; use `tool_calls`")
+        raise error(f"{path}.function_call", "the legacy `function_call` is not supported; use `tool_calls`")
     out = []
     reasoning = message.reasoning_content if message.reasoning_content is not None else message.reasoning
     if reasoning:
@@ -355,25 +384,43 @@ def _assistant_messages(message: _AssistantMessage, path: str, calls: Dict[str, 
     for index, call in enumerate(tool_calls):
         where = f"{path}.tool_calls[{index}]"
         if call.type != "function":
-            raise _error(f"{where}.type", f"only function tool calls are supported, got {call.type!r:.40}")
+            raise error(f"{where}.type", f"only function tool calls are supported, got {call.type!r:.40}")
         if call.function is None:
-            raise _error(f"{where}.function", "missing: a tool call needs the function's name and arguments")
+            raise error(f"{where}.function", "missing: a tool call needs the function's name and arguments")
         name = call.function.name
         arguments = call.function.arguments
         if type(arguments) is not str:
             arguments = json_text(arguments, f"{where}.function.arguments")
-        out.append(
-            _assistant(arguments, "commentary")
-            .with_recipient(f"functions.{name}")
-            .with_content_type("<|constrain|>json")
-        )
+        out.append(function_call_message(name, arguments))
         if call.id is not None:
             calls[call.id] = name
     return out
 
 
 def _assistant(text: str, channel: str) -> Message:
+    return assistant_message(text, channel)
+
+
+def assistant_message(text: str, channel: str) -> Message:
     return Message.from_role_and_content(Role.ASSISTANT, text).with_channel(channel)
+
+
+def function_call_message(name: str, arguments: str) -> Message:
+    """A call as the model writes it (format guide, "Receiving tool calls")."""
+    return (
+        assistant_message(arguments, "commentary")
+        .with_recipient(f"functions.{name}")
+        .with_content_type("<|constrain|>json")
+    )
+
+
+def function_result_message(name: str, text: str) -> Message:
+    """A function's answer (format guide, "Handling tool calls")."""
+    return (
+        Message.from_author_and_content(Author.new(Role.TOOL, f"functions.{name}"), text)
+        .with_recipient("assistant")
+        .with_channel("commentary")
+    )
 
 
 def _tool_result(message: _ToolMessage, path: str, calls: Dict[str, str]) -> Message:
@@ -382,20 +429,15 @@ def _tool_result(message: _ToolMessage, path: str, calls: Dict[str, str]) -> Mes
         name = message.name
     if name is None:
         if message.tool_call_id is None:
-            raise _error(f"{path}.tool_call_id", "missing: a tool result names the call it answers")
-        raise _error(
+            raise error(f"{path}.tool_call_id", "missing: a tool result names the call it answers")
+        raise error(
             f"{path}.tool_call_id",
             f"{message.tool_call_id!r:.80} is not the id of a tool call in an earlier assistant message",
         )
-    text = _text(message.content, f"{path}.content")
-    return (
-        Message.from_author_and_content(Author.new(Role.TOOL, f"functions.{name}"), text)
-        .with_recipient("assistant")
-        .with_channel("commentary")
-    )
+    return function_result_message(name, _text(message.content, f"{path}.content"))
 
 
-def _without_finished_reasoning(history: List[Message]) -> List[Message]:
+def without_finished_reasoning(history: List[Message]) -> List[Message]:
     """The format guide's rule: reasoning that led to a final answer is dropped
     from later prompts; reasoning since the last final answer (a chain of tool
     calls still in progress) is kept."""
