@@ -7,8 +7,12 @@ tokens are compared with openai-harmony. Nothing here needs the network.
 """
 
 import hashlib
+import json
 import re
 import socket
+import subprocess
+import sys
+import threading
 
 import pytest
 from hypothesis import given
@@ -344,3 +348,105 @@ def test_decoding_agrees(ref, tokens):
 @given(text=encodable_text)
 def test_decoding_inverts_encoding(text):
     assert ENC.decode_utf8(ENC.encode(text, disallowed_special=())) == text
+
+
+# -- the BPE is built by the first encode, and only then -------------------------------
+#
+# Parsing, decoding and the stop tokens read the packed token table; building
+# tiktoken's BPE costs ~150 ms and ~25 MB, so a process that never encodes
+# never builds it. The observable: tiktoken is imported by the build alone,
+# so in a fresh process `"tiktoken" in sys.modules` says whether it happened.
+
+_PARSE_ONLY_PROCESS = """
+import sys, json, tracemalloc
+tracemalloc.start()
+from fastharmony import StreamableParser, load_harmony_encoding
+enc = load_harmony_encoding("HarmonyGptOss")
+tokens = [200006, 173781, 200005, 17196, 200008, 12194, 2375, 200007]
+messages = enc.parse_messages_from_completion_tokens(tokens)
+parser = StreamableParser(enc, None)
+for token in tokens:
+    parser.process(token)
+parser.process_eos()
+report = {
+    "parsed": [m.to_dict() for m in messages] == [m.to_dict() for m in parser.messages],
+    "text": enc.decode(tokens),
+    "utf8": enc.decode_utf8(tokens),
+    "stop": sorted(enc.stop_tokens() + enc.stop_tokens_for_assistant_actions()),
+    "special": enc.is_special_token(200006) and not enc.is_special_token(12194),
+    "bpe_before_encode": "tiktoken" in sys.modules,
+    "peak_mb_before_encode": tracemalloc.get_traced_memory()[1] / 2**20,
+}
+report["first_encode"] = enc.encode(sys.argv[1])
+report["first_render"] = enc.render_conversation_for_completion(
+    __import__("fastharmony").Conversation.from_messages([]), "assistant")
+report["bpe_after_encode"] = "tiktoken" in sys.modules
+print(json.dumps(report))
+"""
+
+
+@pytest.fixture(scope="module")
+def parse_only_process():
+    # A real process: what is built at load is a property of a fresh interpreter.
+    text = "The quick brown fox\\n\\n    jumps  over\\tthe lazy dog. こんにちは 123456"
+    done = subprocess.run(
+        [sys.executable, "-c", _PARSE_ONLY_PROCESS, text],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    return text, json.loads(done.stdout)
+
+
+def test_a_process_that_only_parses_never_builds_the_bpe(parse_only_process):
+    _, report = parse_only_process
+    assert report["parsed"]
+    assert report["text"] == report["utf8"] == "<|start|>assistant<|channel|>final<|message|>Hi world<|end|>"
+    assert report["stop"] == [200002, 200002, 200007, 200012, 200012]
+    assert report["special"]
+    assert report["bpe_before_encode"] is False
+    assert report["bpe_after_encode"] is True
+
+
+def test_loading_and_parsing_stay_small_in_memory(parse_only_process):
+    # The packed table is ~5 MB; the BPE's rank table alone would be ~25 MB.
+    _, report = parse_only_process
+    assert report["peak_mb_before_encode"] < 15
+
+
+def test_the_first_encode_of_a_process_agrees_with_the_reference(ref, parse_only_process):
+    text, report = parse_only_process
+    assert report["first_encode"] == ref.encode(text)
+    assert report["first_render"] == ref.render_conversation_for_completion(
+        openai_harmony.Conversation.from_messages([]), openai_harmony.Role.ASSISTANT
+    )
+
+
+def test_threads_encoding_first_at_once_build_the_bpe_once():
+    tokenizer = _vocab.Tokenizer()
+    assert not tokenizer.bpe_built
+    n = 6
+    barrier = threading.Barrier(n)
+    seen = [None] * n
+
+    def first_encode(slot):
+        barrier.wait()
+        tokens = tokenizer.encode_ordinary("hello world")
+        seen[slot] = (tokens, tokenizer.core)
+
+    threads = [threading.Thread(target=first_encode, args=(slot,)) for slot in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert tokenizer.bpe_built
+    assert all(tokens == [24912, 2375] for tokens, _ in seen)
+    # A second build would have replaced `core`: every thread holds the one object.
+    assert all(core is tokenizer.core for _, core in seen)
+
+
+def test_decoding_never_builds_the_bpe():
+    tokenizer = _vocab.Tokenizer()
+    assert tokenizer.decode_bytes([24912, 2375, 200006, 200100]) == b"hello world<|start|><|reserved_200100|>"
+    for bad in ([201089], [-1], [1.0], [2**40]):
+        with pytest.raises((KeyError, TypeError, OverflowError)):
+            tokenizer.decode_bytes(bad)
+    assert not tokenizer.bpe_built

@@ -78,20 +78,39 @@ class HarmonyEncoding:
         self._name = name
         self._dialect = dialect
         self._tokenizer = tokenizer
-        self._renderer = Renderer(tokenizer, dialect)
-        # Used only after the fast renderer meets a str tiktoken cannot take.
-        self._joining_renderer = Renderer(tokenizer, dialect, surrogate_joining(tokenizer.encode_ordinary))
-        # What renders: the one loop, or the cache around it (chosen once here,
-        # so that an encoding without a cache pays nothing for its existence).
         self._cache = RenderCache(render_cache) if render_cache else None
+
+    # The renderers encode text, so they are made by the first render: a process
+    # that only parses never builds the BPE (see _vocab.Tokenizer).
+
+    @cached_property
+    def _renderer(self) -> Renderer:
+        return Renderer(self._tokenizer, self._dialect)
+
+    @cached_property
+    def _joining_renderer(self) -> Renderer:
+        # Used only after the fast renderer meets a str tiktoken cannot take.
+        return Renderer(self._tokenizer, self._dialect, surrogate_joining(self._tokenizer.encode_ordinary))
+
+    # What renders: the one loop, or the render cache around it (chosen once,
+    # so that an encoding without a cache pays nothing for its existence).
+
+    @cached_property
+    def _render_into(self):
         if self._cache is None:
-            self._render_into = self._renderer.render_into
-            self._joining_render_into = self._joining_renderer.render_into
-        else:
-            self._render_into = partial(self._cache.render_into, self._renderer)
-            self._joining_render_into = partial(self._cache.render_into, self._joining_renderer)
+            return self._renderer.render_into
+        return partial(self._cache.render_into, self._renderer)
+
+    @cached_property
+    def _joining_render_into(self):
+        if self._cache is None:
+            return self._joining_renderer.render_into
+        return partial(self._cache.render_into, self._joining_renderer)
+
+    @cached_property
+    def _next_turn_headers(self) -> dict:
         # `<|start|>` and the role: what render_conversation_for_completion appends.
-        self._next_turn_headers = {role: [START, *self._renderer.role_tokens(role)] for role in Role}
+        return {role: [START, *self._renderer.role_tokens(role)] for role in Role}
 
     def __repr__(self) -> str:
         dialect = "" if self._dialect == DEFAULT_DIALECT else f", dialect {self._dialect}"

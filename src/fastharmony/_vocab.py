@@ -20,6 +20,7 @@ import hashlib
 import os
 import struct
 import sys
+import threading
 from array import array
 from binascii import a2b_base64, b2a_base64
 from itertools import accumulate
@@ -223,54 +224,137 @@ def ordinary_token_bytes() -> list:
     return load_vocabulary().token_list()
 
 
+_DECODE_CHUNK = 4096
+
+
+class _TokenBytes(dict):
+    """token id -> its bytes, each entry made from the packed table on first use.
+
+    `map(table.__getitem__, ids)` then runs at C speed for every id seen
+    before, which is what decoding runs of content needs; only ids already
+    checked to be ints may be looked up (a float equal to a cached id would
+    be found); an int that is no token id raises KeyError.
+    """
+
+    __slots__ = ("blob", "offsets", "lengths")
+
+    def __missing__(self, token: int) -> bytes:
+        if type(token) is not int or not 0 <= token <= LAST_TOKEN_ID:
+            raise KeyError(token)  # as tiktoken's decoder refuses an unknown id
+        start = self.offsets[token]
+        value = self[token] = self.blob[start : start + self.lengths[token]]
+        return value
+
+
 class Tokenizer:
-    """o200k_harmony: tiktoken's BPE for encoding, a flat table for decoding.
+    """o200k_harmony: a flat table for decoding, tiktoken's BPE for encoding,
+    built on first use.
+
+    Building the BPE (tiktoken's CoreBPE over a 200k-entry rank table) costs
+    ~150 ms of CPU with the GIL held and ~25 MB of memory, and only encoding
+    needs it: parsing, decoding and the stop tokens work from the table. So
+    `core` and `encode_ordinary` do not exist until first read; the first
+    read builds both, once, whichever thread gets there first
+    (`bpe_built` tells whether it has happened).
 
     `encode_ordinary` never produces a special token, whatever the text spells.
     The bytes of token t are `blob[offsets[t] : offsets[t] + lengths[t]]`,
     special tokens included (their text).
     """
 
-    __slots__ = ("core", "encode_ordinary", "blob", "offsets", "lengths")
-
     def __init__(self) -> None:
-        # tiktoken's compiled CoreBPE, without the `tiktoken.Encoding` wrapper:
-        # the wrapper keeps the 200k-entry ranks dict alive (23 MB resident) and
-        # adds a Python frame to every call on the hot path.
-        from tiktoken._tiktoken import CoreBPE
-
         vocabulary = load_vocabulary()
         if len(vocabulary.offsets) != N_ORDINARY_TOKENS:
             raise HarmonyError(
                 f"vocabulary has {len(vocabulary.offsets)} tokens, o200k_base has {N_ORDINARY_TOKENS}"
             )
-        # The split pattern without its lookahead (see _pattern), and only the
-        # named special tokens: special tokens in text are found by the caller
-        # (HarmonyEncoding.encode), and CoreBPE compiles the ones it is given
-        # into a regex, which for all 1,091 costs ~8 ms of every start.
-        # Decoding the reserved ones falls back to the table (decode_bytes).
-        named = {name: token for token, name in _NAMED_SPECIAL_TOKENS.items()}
-        self.core = CoreBPE(vocabulary.ranks(), named, LOOKAHEAD_FREE_PATTERN)
-        self.encode_ordinary = ordinary_encoder(self.core.encode_ordinary)
+        self._vocabulary = vocabulary  # its rank groups build the BPE's rank table
+        self._build_lock = threading.Lock()
         specials = [name.encode() for name in SPECIAL_TOKENS]  # dicts keep id order
         end = len(vocabulary.blob)
         self.blob = vocabulary.blob + b"".join(specials)
+        vocabulary.blob = self.blob  # the same bytes first: one copy, not two
         self.offsets = vocabulary.offsets
         self.offsets.extend(accumulate(map(len, specials[:-1]), initial=end))
         self.lengths = vocabulary.lengths
         self.lengths.extend(map(len, specials))
+        self._token_bytes = _TokenBytes()
+        self._token_bytes.blob, self._token_bytes.offsets, self._token_bytes.lengths = (
+            self.blob,
+            self.offsets,
+            self.lengths,
+        )
+        self.bytes_of_token = self._token_bytes.__getitem__
+
+    # -- the BPE, on first use ----------------------------------------------------
+
+    def __getattr__(self, name: str):
+        # Reached only while `core` and `encode_ordinary` are unset: after the
+        # build they are plain instance attributes, read at full speed.
+        if name in ("core", "encode_ordinary"):
+            self._build_bpe()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def bpe_built(self) -> bool:
+        """Whether the BPE exists yet (it is built by the first encode)."""
+        return "core" in self.__dict__
+
+    def _build_bpe(self) -> None:
+        with self._build_lock:
+            if "core" in self.__dict__:  # another thread built it while we waited
+                return
+            # tiktoken's compiled CoreBPE, without the `tiktoken.Encoding`
+            # wrapper: the wrapper keeps the ranks dict alive (23 MB resident)
+            # and adds a Python frame to every call on the hot path.
+            from tiktoken._tiktoken import CoreBPE
+
+            # The split pattern without its lookahead (see _pattern), and only
+            # the named special tokens: special tokens in text are found by the
+            # caller (HarmonyEncoding.encode), and CoreBPE compiles the ones it
+            # is given into a regex, which for all 1,091 costs ~8 ms. Reserved
+            # special tokens decode from the table (see decode_bytes).
+            named = {name: token for token, name in _NAMED_SPECIAL_TOKENS.items()}
+            core = CoreBPE(self._vocabulary.ranks(), named, LOOKAHEAD_FREE_PATTERN)
+            self._vocabulary = None
+            self.encode_ordinary = ordinary_encoder(core.encode_ordinary)
+            self.core = core  # last: its presence says the build is complete
+
+    # -- decoding, from the table -------------------------------------------------
 
     def token_bytes(self, token: int) -> bytes:
         """The bytes of one valid token id (0 <= token < N_TOKENS)."""
         start = self.offsets[token]
         return self.blob[start : start + self.lengths[token]]
 
+    def decode_ints(self, tokens) -> bytes:
+        """The bytes of a list of ints; KeyError names one that is no token id."""
+        bytes_of_token = self.bytes_of_token
+        if len(tokens) <= _DECODE_CHUNK:
+            return b"".join(map(bytes_of_token, tokens))
+        # bytes.join holds an 80-byte buffer view per item while it works:
+        # a million tokens at once would take 80 MB, in chunks 330 kB.
+        return b"".join(
+            [
+                b"".join(map(bytes_of_token, tokens[at : at + _DECODE_CHUNK]))
+                for at in range(0, len(tokens), _DECODE_CHUNK)
+            ]
+        )
+
     def decode_bytes(self, tokens: list) -> bytes:
-        """The bytes of a list of ints; KeyError names an id that is no token."""
-        try:
-            return bytes(self.core.decode_bytes(tokens))
-        except KeyError:  # a reserved special token, or no token at all
-            for token in tokens:
-                if not 0 <= token <= LAST_TOKEN_ID:
-                    raise KeyError(token) from None
-            return b"".join(map(self.token_bytes, tokens))
+        """The bytes of a list of token ids.
+
+        KeyError names an id past the last token; TypeError or OverflowError
+        means an item is no 32-bit unsigned integer.
+        """
+        core = self.__dict__.get("core")
+        if core is not None:  # built by an encode: its decoder is the fastest
+            try:
+                return core.decode_bytes(tokens)
+            except KeyError:  # a reserved special token (it knows the named ones only), or no token
+                pass
+        # array() checks every item at C speed: a float, a negative number or
+        # anything else that is no u32 is refused here; the table refuses ids
+        # past the last token.
+        return self.decode_ints(array("I", tokens))
