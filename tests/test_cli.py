@@ -619,9 +619,9 @@ BAD_INPUTS = {
     "unknown-role": (
         ["render-convo"],
         CONVO({"role": "wizard", "content": "x"}),
-        "fastharmony: error: messages[0].role: unknown role 'wizard'",
+        "fastharmony: error: messages[0].role: Unknown role: 'wizard'",
     ),
-    "unknown-role-message": (["render-msg"], '{"role":"wizard","content":"x"}', "error: role: unknown role 'wizard'"),
+    "unknown-role-message": (["render-msg"], '{"role":"wizard","content":"x"}', "error: role: Unknown role: 'wizard'"),
     "unknown-content-type": (
         ["render-completion"],
         CONVO({"role": "user", "content": [{"type": "image", "url": "x"}]}),

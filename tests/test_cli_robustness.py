@@ -241,3 +241,26 @@ def test_python_dash_m_fastharmony_is_the_command():
         capture_output=True, env=subprocess_env(), timeout=TIMEOUT,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, b"[200006,1428,200008,12194,200007]\n", b"")
+
+
+def test_text_only_standard_streams_work(monkeypatch):
+    # A notebook's or doctest's stand-ins have no `buffer`: the CLI reads and
+    # writes their text.
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"role":"user","content":"Hï"}'))
+    monkeypatch.setattr(sys, "stdout", out)
+    from fastharmony import cli
+
+    assert cli.main(["render-msg"]) == 0
+    assert cli.main(["decode"]) == 1  # stdin is used up: "input is empty"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("[200006,1428,200008,39, 9954,200007]"))
+    assert cli.main(["decode"]) == 0
+    assert out.getvalue() == "[200006,1428,200008,39,9954,200007]\n<|start|>user<|message|>Hï<|end|>"
+
+
+def test_mains_docstring_example_runs():
+    import doctest
+
+    from fastharmony import cli
+
+    assert doctest.testmod(cli, raise_on_error=False).failed == 0

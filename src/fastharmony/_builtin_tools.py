@@ -3,10 +3,13 @@
 #
 # Generated from the reference's `ToolNamespaceConfig.browser()` and `.python()`;
 # tests/test_builtin_tools.py compares them again on every run.
+#
+# Rules of this file: data only, no imports. `ToolNamespaceConfig.browser()`
+# and `.python()` (in _model) build fresh objects from these dicts.
 
-from ._model import ToolDescription, ToolNamespaceConfig
+__all__ = ["BROWSER", "PYTHON"]
 
-_BROWSER = {'name': 'browser',
+BROWSER = {'name': 'browser',
  'description': 'Tool for browsing.\n'
                 'The `cursor` appears in brackets before each browsing display: `[{cursor}]`.\n'
                 'Cite information from the tool using the following format:\n'
@@ -49,7 +52,7 @@ _BROWSER = {'name': 'browser',
                                           'cursor': {'type': 'number', 'default': -1}},
                            'required': ['pattern']}}]}
 
-_PYTHON = {'name': 'python',
+PYTHON = {'name': 'python',
  'description': 'Use this tool to execute Python code in your chain of thought. The code will not '
                 'be shown to the user. This tool should be used for internal reasoning, but not '
                 'for code that is intended to be visible to the user (e.g. when creating plots, '
@@ -62,34 +65,3 @@ _PYTHON = {'name': 'python',
                 'Depends on the cluster.',
  'tools': []}
 
-
-def _namespace(spec: dict) -> ToolNamespaceConfig:
-    # Fresh objects on every call: callers may mutate what they get.
-    return ToolNamespaceConfig(
-        name=spec["name"],
-        description=spec["description"],
-        tools=[
-            ToolDescription(
-                name=tool["name"],
-                description=tool["description"],
-                parameters=_copy(tool["parameters"]),
-            )
-            for tool in spec["tools"]
-        ],
-    )
-
-
-def _copy(value):
-    if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    return value
-
-
-def browser_namespace() -> ToolNamespaceConfig:
-    return _namespace(_BROWSER)
-
-
-def python_namespace() -> ToolNamespaceConfig:
-    return _namespace(_PYTHON)

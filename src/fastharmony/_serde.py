@@ -81,7 +81,7 @@ def join_surrogate_pairs(text: str) -> str:
     """`text` with each surrogate pair joined into the character it encodes;
     LoneSurrogate if one is not half of a pair.
 
-    >>> join_surrogate_pairs("a\ud83d\ude00b")
+    >>> join_surrogate_pairs("a\\ud83d\\ude00b")
     'a😀b'
     """
     data = text.encode("utf-16-le", "surrogatepass")

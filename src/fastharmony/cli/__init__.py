@@ -77,8 +77,16 @@ RETIRED = {
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run `fastharmony` with these arguments (default: the process's); return
-    the exit status. Never raises, except KeyboardInterrupt's status 130."""
+    """Run `fastharmony` with these arguments (default: the process's), on
+    the process's stdin and stdout; return the exit status (0 success, 1 bad
+    input, 2 usage, 141 the reader went away, 130 interrupted). It never
+    raises: errors are one line on stderr.
+
+    >>> from fastharmony.cli import main
+    >>> main(["stop"])
+    [200002,200007,200012]
+    0
+    """
     from ._run import run
 
     return run(list(sys.argv[1:] if argv is None else argv))

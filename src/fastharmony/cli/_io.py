@@ -53,10 +53,11 @@ class IO:
 
     def _open(self) -> BinaryIO:
         if self.path is None:
-            stream = getattr(sys.stdin, "buffer", None)
-            if stream is None:
+            if sys.stdin is None:
                 raise BadInput("cannot read the input: stdin is closed (pass -i FILE, or pipe the input in)")
-            return stream
+            stream = getattr(sys.stdin, "buffer", None)
+            # A text-only stand-in (a notebook's, doctest's) is read as UTF-8.
+            return _TextAsBytes(sys.stdin) if stream is None else stream
         try:
             return open(self.path, "rb")
         except OSError as exc:
@@ -104,10 +105,12 @@ class IO:
 
     @property
     def out(self) -> BinaryIO:
-        stream = getattr(sys.stdout, "buffer", None)
-        if stream is None:
+        if sys.stdout is None:
             raise OutputError("cannot write the output: stdout is closed")
-        return stream
+        stream = getattr(sys.stdout, "buffer", None)
+        # A text-only stand-in (a notebook's, doctest's) gets the text: what
+        # the commands write is UTF-8 (decode refuses invalid bytes).
+        return _TextAsBytes(sys.stdout) if stream is None else stream
 
     def write(self, data: bytes) -> None:
         out = self.out
@@ -142,6 +145,28 @@ class IO:
             return self.out.isatty()
         except (OSError, ValueError, BadInput):
             return False
+
+
+class _TextAsBytes:
+    """The bytes interface of a text stream that has no `buffer`."""
+
+    def __init__(self, text) -> None:
+        self.text = text
+
+    def read(self, size: int = -1) -> bytes:
+        return self.text.read(size).encode("utf-8", "surrogateescape")
+
+    read1 = read
+
+    def write(self, data) -> int:
+        self.text.write(bytes(data).decode("utf-8", "replace"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.text.flush()
+
+    def isatty(self) -> bool:
+        return self.text.isatty()
 
 
 def flush_stdout() -> None:

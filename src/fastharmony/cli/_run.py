@@ -34,7 +34,8 @@ def _top_parser() -> argparse.ArgumentParser:
         description=(
             "OpenAI's Harmony chat format (gpt-oss) from the shell: JSON in on stdin "
             "(or -i FILE), JSON out on stdout. Bad input exits 1 with one line on "
-            "stderr; usage errors exit 2."
+            "stderr; usage errors exit 2; a reader that goes away (| head) ends it "
+            "quietly with 141. harmony-go's spellings work too (-role X, -auto-drop=false)."
         ),
         epilog=f"'{PROG} COMMAND --help' describes each command.",
     )
