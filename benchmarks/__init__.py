@@ -6,6 +6,7 @@ Run it from the repository root:
     python -m benchmarks --quick      # a smoke run of a few seconds
     python -m benchmarks --markdown   # the README table, the command and the machine
     python -m benchmarks --only parse-tool-call --only stream-tool-call
+    python -m benchmarks.training     # training data: a 20,000-conversation corpus (minutes)
 
 Modules, one job each:
 - `implementations.py`: finding and loading the two packages (the reference

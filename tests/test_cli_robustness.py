@@ -38,6 +38,9 @@ EVERY_COMMAND = {
     "demo": b"",
     "chat-render": REQUEST,
     "chat-parse": b"[200005,17196,200008,12194,200002]",
+    "responses-render": b'{"input":"Hi"}',
+    "responses-parse": b"[200005,17196,200008,12194,200002]",
+    "training-render": CONVERSATION,
 }
 
 

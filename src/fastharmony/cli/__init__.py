@@ -64,6 +64,13 @@ COMMANDS: Dict[str, Entry] = {
     "demo": Entry("show", "demo", "render and parse a bundled example, offline"),
     "chat-render": Entry("chat", "chat_render", "a Chat Completions request (JSON) to prompt tokens"),
     "chat-parse": Entry("chat", "chat_parse", "completion tokens (JSON list) to a Chat Completions choice (JSON)"),
+    "responses-render": Entry("responses", "responses_render", "a Responses API request (JSON) to prompt tokens"),
+    "responses-parse": Entry(
+        "responses", "responses_parse", "completion tokens (JSON list) to a Responses API Response (JSON)"
+    ),
+    "training-render": Entry(
+        "training", "training_render", "a JSONL corpus to training examples with loss masks (Parquet or JSONL)"
+    ),
 }
 
 # Commands that are gone, and what to run instead (exit 2 with this advice).
