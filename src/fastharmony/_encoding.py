@@ -146,6 +146,7 @@ class HarmonyEncoding:
         without one: see `load_harmony_encoding`'s `render_cache`).
 
         >>> cached = load_harmony_encoding("HarmonyGptOss", render_cache=64)
+        >>> cached.clear_render_cache()   # (shared by all who load this size: start afresh)
         >>> hello = Message.from_role_and_content(Role.USER, "Hello")
         >>> cached.render(hello) == cached.render(hello) == enc.render(hello)
         True
