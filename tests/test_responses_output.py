@@ -273,3 +273,26 @@ def test_what_is_not_token_ids_is_a_clear_error(bad):
         ResponsesStream(enc, request={"input": "x"}).push(bad)
     with pytest.raises(HarmonyError):
         response_from_completion(enc, bad, request={"input": "x"})
+
+
+def test_usage_counts_tokens_pushed_in_any_form():
+    import numpy
+
+    tokens = tokens_of("<|channel|>final<|message|>Hello<|return|>")
+    for form in (tokens, tuple(tokens), iter(tokens), numpy.array(tokens)):
+        response = response_from_completion(enc, form, request={"input": "x"})
+        assert response["usage"]["output_tokens"] == len(tokens)
+    stream = ResponsesStream(enc, request={"input": "x"})
+    for token in numpy.array(tokens):
+        stream.push(token)
+    assert stream.finish()[-1]["response"]["usage"]["output_tokens"] == len(tokens)
+
+
+def test_an_invalid_push_changes_nothing():
+    stream = ResponsesStream(enc, request={"input": "x"})
+    stream.push(tokens_of("<|channel|>final<|message|>Hi"))
+    with pytest.raises(HarmonyError):
+        stream.push(tokens_of(" there") + [-1])
+    stream.push(tokens_of("!"))
+    stream.finish()
+    assert stream.response["output"][0]["content"][0]["text"] == "Hi!"

@@ -105,6 +105,7 @@ class StreamableParser:
         "_failed_stops",
         "_header",
         "_decoded",
+        "_delta_at",
         "_pieces",
         "_join_at",
         "_pending",
@@ -203,7 +204,8 @@ class StreamableParser:
 
     def _take_content(self, run: list) -> None:
         """Content tokens (no stop token among them), as `process` would take them."""
-        self._decode_content(len(self._tokens))  # what `process` left undecoded
+        if self._decoded < len(self._tokens):
+            self._decode_content(len(self._tokens))  # what `process` left undecoded
         if len(run) <= _SHORT_RUN and not self._pending:
             # Tokens each complete UTF-8 alone: their memoised texts, no decoder
             # call (only valid ids have one).
@@ -213,7 +215,7 @@ class StreamableParser:
                 _memoise_texts(self._tokenizer, run)
             else:
                 self._tokens += run
-                self._decoded = len(self._tokens)
+                self._decoded = self._delta_at = len(self._tokens)  # nothing pending
                 self._pieces.append(text)
                 self._last_delta = _token_texts[run[-1]]
                 if len(self._pieces) >= self._join_at:
@@ -227,6 +229,7 @@ class StreamableParser:
         self._tokens += run
         self._decoded = len(self._tokens)
         self._absorb(run, data)
+        self._delta_at = _NOT_CLEAN if self._pending else self._decoded
 
     def _one_by_one(self, run: list) -> None:
         """A run holding an invalid id (or something no decoder takes): raises at it."""
@@ -273,7 +276,11 @@ class StreamableParser:
         # token fed in HEADER or CONTENT state, stop tokens aside, belongs to
         # the header or content, so a start index describes them.
         self._run_start = self._decoded = len(self._tokens)
+        # Content decoding is lazy: `_tokens[:_decoded]` are in `_pieces` and
+        # `_pending`; `_last_delta` is the delta of token `_delta_at - 1`, with
+        # nothing pending after it (else `_delta_at` is _NOT_CLEAN).
         self._last_delta = None
+        self._delta_at = self._decoded if state is CONTENT else _NOT_CLEAN
         if state is CONTENT:
             self._events = _CONTENT_ENDS
             self._pieces: List[str] = []
@@ -290,7 +297,8 @@ class StreamableParser:
     # -- messages ---------------------------------------------------------------------
 
     def _finish_message(self, end: int) -> None:
-        self._decode_content(end)
+        if self._decoded < end:
+            self._decode_content(end)
         text = "".join(self._pieces)
         if self._pending:
             text += self._pending.decode("utf-8", "replace")
@@ -360,12 +368,32 @@ class StreamableParser:
                     self._join_pieces()
             else:
                 self._content_token(token)
-            return
-        run = self._tokens[start:end]
-        self._absorb(run, self._tokenizer.decode_bytes(run))
+        else:
+            run = self._tokens[start:end]
+            self._absorb(run, self._tokenizer.decode_bytes(run))
+        self._delta_at = _NOT_CLEAN if self._pending else end
 
     def _absorb(self, run: List[int], data: bytes) -> None:
         """Content tokens `run` (two or more, or one) with their bytes `data`, as if one by one."""
+        delta = _token_texts.get(run[-1])
+        if delta is None:  # memoised now, for the reads of `last_content_delta`
+            _memoise_texts(self._tokenizer, run[-1:])
+            delta = _token_texts.get(run[-1])
+        if not self._pending and delta is not None:
+            # The common case in one decode: valid UTF-8 throughout, and a last
+            # token that is complete alone. Nothing before it can then end
+            # inside a character (it would begin with a continuation byte), so
+            # its delta is its own text.
+            try:
+                text = data.decode()
+            except UnicodeDecodeError:
+                pass
+            else:
+                self._pieces.append(text)
+                self._last_delta = delta
+                if len(self._pieces) >= self._join_at:
+                    self._join_pieces()
+                return
         last = self._token_bytes(run[-1])
         if len(run) > 1:
             # All but the last token at once. That is the one-by-one result
@@ -488,8 +516,22 @@ class StreamableParser:
     @property
     def last_content_delta(self) -> Optional[str]:
         """The text the last token added to the content (None if it added none)."""
-        if self._state is CONTENT and self._decoded < len(self._tokens):
-            self._decode_content(len(self._tokens))
+        tokens = self._tokens
+        n = len(tokens)
+        at = self._delta_at
+        if at == n - 1:
+            # Read after every token, as streaming clients do: the delta of a
+            # memoised token with nothing pending is its text. The content
+            # itself is decoded later, in bulk (`_decode_content`).
+            text = _token_texts.get(tokens[at])
+            if text is not None:
+                self._delta_at = n
+                self._last_delta = text
+                return text
+        elif at == n:
+            return self._last_delta
+        if self._state is CONTENT:
+            self._decode_content(n)
         return self._last_delta
 
     @property
@@ -589,6 +631,9 @@ _PARSED_HEADERS_LIMIT = 4096
 _MEMO_HEADER_TOKENS = 64
 _MEMO_HEADER_CHARS = 256
 _PIECES_PER_CHUNK = 1024
+# `_delta_at` when `last_content_delta` cannot extend the delta it holds: bytes
+# are pending, or the parser is outside content (no index is ever this).
+_NOT_CLEAN = -2
 # Content runs up to this long are looked up in `_token_texts` first; longer
 # ones go to the vocabulary's decoder, faster per token.
 _SHORT_RUN = 64

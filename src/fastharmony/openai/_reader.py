@@ -44,13 +44,12 @@ from typing import List, NamedTuple, Optional
 
 from .. import HarmonyError, Role, StreamableParser, StreamState
 from .._errors import HarmonyValueError
-from .._tokens import check_token, token_list
-from .._vocab import LAST_TOKEN_ID, SPECIAL_TOKENS
+from .._tokens import CALL, END, MESSAGE, RETURN, START, check_token, token_list
+from .._vocab import LAST_TOKEN_ID
 
-START = SPECIAL_TOKENS["<|start|>"]
-MESSAGE = SPECIAL_TOKENS["<|message|>"]
-STOP_NAMES = {SPECIAL_TOKENS[name]: name for name in ("<|end|>", "<|call|>", "<|return|>")}
+STOP_NAMES = {END: "<|end|>", CALL: "<|call|>", RETURN: "<|return|>"}
 _HEADER_ENDS = (MESSAGE, *STOP_NAMES)
+_HEADER_END_SET = frozenset(_HEADER_ENDS)
 _STOPS = tuple(STOP_NAMES)
 
 # A content run is decoded in one parser call, then sliced out of the
@@ -128,6 +127,23 @@ class TokenReader:
         """Read one token id or many; return the events they complete."""
         if self._finished:
             raise HarmonyError("TokenReader.feed after finish")
+        # The common step of a stream: one token inside a header or a message.
+        token = tokens
+        if type(token) is list and len(token) == 1:
+            token = token[0]
+        if type(token) is int and 0 <= token <= LAST_TOKEN_ID:
+            state = self._state
+            if state is _CONTENT and token not in STOP_NAMES:
+                parser = self._parser
+                parser.process(token)
+                delta = parser.last_content_delta
+                if delta:
+                    self._sent += len(delta)
+                    return [TextAppended(delta)]
+                return []
+            if state is _HEADER and token not in _HEADER_END_SET:
+                self._parser.process(token)  # kept until <|message|>
+                return []
         tokens = token_ids(tokens)
         events: list = []
         scan = _Scanner(tokens)
