@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Sequence
 
+from ._encoding import load_harmony_encoding
+from ._errors import HarmonyValueError
 from ._model import Conversation, Message, RenderConversationConfig
 from ._parser import StreamableParser
 from ._tokens import START, STOP_TOKENS
 from ._vocab import LAST_TOKEN_ID, N_ORDINARY_TOKENS
-
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 
@@ -109,8 +110,6 @@ def html_view(
     1
     """
     if encoding is None:
-        from ._encoding import load_harmony_encoding
-
         encoding = load_harmony_encoding("HarmonyGptOss")
     mask = None
     if isinstance(item, Conversation):
@@ -123,7 +122,7 @@ def html_view(
     elif hasattr(item, "input_ids") and hasattr(item, "loss_mask"):
         tokens, mask = list(item.input_ids), list(item.loss_mask)
         if len(mask) != len(tokens):
-            raise ValueError(f"loss_mask has {len(mask)} entries for {len(tokens)} input_ids")
+            raise HarmonyValueError(f"loss_mask has {len(mask)} entries for {len(tokens)} input_ids")
         blocks = _token_blocks(tokens, encoding)
         what = "training example"
     else:
