@@ -32,6 +32,7 @@ OURS = "fastharmony"
 REFERENCE = "openai-harmony"
 REFERENCE_MODULE = "openai_harmony"
 FLOOR = "tiktoken-floor"
+CACHED = "fastharmony-render-cache"  # fastharmony with its opt-in render cache
 
 ENCODING_NAME = "HarmonyGptOss"
 _REPO_SRC = Path(__file__).resolve().parents[1] / "src"

@@ -14,7 +14,7 @@ import platform
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from .implementations import FLOOR, OURS, REFERENCE, package_version
+from .implementations import CACHED, FLOOR, OURS, REFERENCE, package_version
 
 EXTRA_PACKAGES = ["tiktoken", "msgspec", "pydantic"]
 
@@ -52,7 +52,9 @@ def _us(value: float) -> str:
 
 
 def _ratio(value: Optional[float]) -> str:
-    return "—" if value is None else f"{value:.2f}×"
+    if value is None:
+        return "—"
+    return f"{value:.2g}×" if value < 0.1 else f"{value:.2f}×"  # 0.0048×, not 0.00×
 
 
 def _cell(result: Optional[Dict[str, Any]], field: str, fmt) -> str:
@@ -85,11 +87,27 @@ def table_rows(results: Dict[str, Any]) -> List[List[str]]:
                 ]
             )
         elif entry["kind"] == "cold-start":
+            ms = lambda value: f"{value:,.1f} ms"  # noqa: E731
+            for phase in ["import", "load", "first parse", "first render"]:
+                cpu = {
+                    key: {"status": "ok", "ms": result["best_cpu_ms"][phase]}
+                    if result["status"] == "ok"
+                    else result
+                    for key, result in by_impl.items()
+                }
+                rows.append(
+                    [
+                        f"cold start: {phase} (CPU)",
+                        _cell(cpu.get(OURS), "ms", ms),
+                        _cell(cpu.get(REFERENCE), "ms", ms),
+                        _ratio(speedup(cpu, "ms")),
+                    ]
+                )
             for field, label in [
-                ("best_in_child_ms", "cold start: import + load"),
-                ("best_wall_ms", "cold start: whole subprocess"),
+                ("best_import_load_cpu_ms", "cold start: import + load (CPU)"),
+                ("best_import_load_render_cpu_ms", "cold start: import + load + first render (CPU)"),
+                ("best_wall_ms", "cold start: process that loads and parses (wall)"),
             ]:
-                ms = lambda value: f"{value:,.1f} ms"  # noqa: E731
                 rows.append(
                     [
                         label,
@@ -98,20 +116,37 @@ def table_rows(results: Dict[str, Any]) -> List[List[str]]:
                         _ratio(speedup(by_impl, field)),
                     ]
                 )
+        elif entry["kind"] == "cli":
+            ms = lambda value: f"{value:,.1f} ms"  # noqa: E731
+            for command, per_impl in by_impl.items():
+                rows.append(
+                    [
+                        f"process: `fastharmony {command}` (wall)",
+                        _cell(per_impl.get(OURS), "best_wall_ms", ms),
+                        _cell(per_impl.get(REFERENCE), "best_wall_ms", ms),
+                        _ratio(speedup(per_impl, "best_wall_ms")),
+                    ]
+                )
         elif entry["kind"] == "memory":
             ours, ref = by_impl.get(OURS), by_impl.get(REFERENCE)
-            ratio = None
-            if ours and ref and ours["status"] == ref["status"] == "ok":
-                ratio = ours["rss_mb"] / ref["rss_mb"]
-            mb = lambda value: f"{value:,.1f} MB"  # noqa: E731
-            rows.append(
-                [
-                    "memory: RSS after load",
-                    _cell(ours, "rss_mb", mb),
-                    _cell(ref, "rss_mb", mb),
-                    "—" if ratio is None else f"{ratio:.2f}× the RSS",
-                ]
-            )
+            mb = lambda value: "—" if value is None else f"{value:,.1f} MB"  # noqa: E731
+            for field, label in [
+                ("peak_mb", "memory: peak during import + load"),
+                ("rss_mb", "memory: settled after load"),
+                ("peak_after_render_mb", "memory: peak after a first render"),
+                ("rss_after_render_mb", "memory: settled after a first render"),
+            ]:
+                ratio = None
+                if ours and ref and ours["status"] == ref["status"] == "ok" and ours[field] and ref[field]:
+                    ratio = ours[field] / ref[field]
+                rows.append(
+                    [
+                        label,
+                        _cell(ours, field, mb),
+                        _cell(ref, field, mb),
+                        "—" if ratio is None else f"{ratio:.2f}× the memory",
+                    ]
+                )
     return rows
 
 
@@ -131,6 +166,27 @@ def floor_rows(results: Dict[str, Any]) -> List[List[str]]:
             ]
         )
     return rows
+
+
+def cache_rows(results: Dict[str, Any]) -> List[List[str]]:
+    rows = []
+    for entry in results["workloads"].values():
+        cached = entry["results"].get(CACHED)
+        if entry["kind"] != "timed" or not cached:
+            continue
+        rows.append(
+            [
+                entry["title"],
+                _cell(entry["results"].get(OURS), "best_us", _us),
+                _cell(cached, "best_us", _us),
+                _ratio(entry.get("cache_speedup")),
+            ]
+        )
+    return rows
+
+
+def cache_headers(results: Dict[str, Any]) -> List[str]:
+    return ["render cache", "uncached", "cached", "speed-up"]
 
 
 def headers(results: Dict[str, Any]) -> List[str]:
@@ -187,11 +243,15 @@ def render_text(results: Dict[str, Any], markdown: bool) -> str:
     floors = floor_rows(results)
     if floors:
         parts.append(table(floor_headers(results), floors))
+    caches = cache_rows(results)
+    if caches:
+        parts.append(table(cache_headers(results), caches))
     if markdown:
         parts.append(
             f"Reproduce: `{results['command']}` on {machine_line(results)}. "
             "Speed-up is openai-harmony's time over fastharmony's; the memory ratio is "
-            "fastharmony's RSS over openai-harmony's."
+            "fastharmony's memory over openai-harmony's; CPU rows are `time.process_time` in the "
+            "child, wall rows the whole process, interpreter start-up included."
         )
     else:
         parts.append(f"machine: {machine_line(results)}")

@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from . import fresh_process, report, timing
 from .implementations import (
+    CACHED,
     FLOOR,
     OURS,
     REFERENCE,
@@ -39,6 +40,8 @@ from .workloads import (
     ISSUE_LARGE_COMPLETION_TOKENS,
     TIMED_WORKLOADS,
     OutputMismatch,
+    cached_variant,
+    tool_call_conversation,
     Unsupported,
     first_difference,
     floor_case,
@@ -46,12 +49,14 @@ from .workloads import (
 )
 
 COLD_START = "cold-start"
+CLI = "cli"
 MEMORY = "memory"
-WORKLOAD_NAMES = [workload.name for workload in TIMED_WORKLOADS] + [COLD_START, MEMORY]
+WORKLOAD_NAMES = [workload.name for workload in TIMED_WORKLOADS] + [COLD_START, CLI, MEMORY]
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
-FULL = {"rounds": 7, "target_round_s": 0.2, "memory_runs": 3, "warmup_children": True}
-QUICK = {"rounds": 2, "target_round_s": 0.005, "memory_runs": 1, "warmup_children": False}
+FULL = {"rounds": 7, "target_round_s": 0.2, "memory_runs": 3, "warmup_children": True, "agent_turns": 50}
+# (--quick: an agent session of 5 turns, not 50: the reference takes seconds per session.)
+QUICK = {"rounds": 2, "target_round_s": 0.005, "memory_runs": 1, "warmup_children": False, "agent_turns": 5}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,12 +126,22 @@ def _skipped(reason: str) -> Dict[str, Any]:
 def _run_timed(workload, impls: List[Implementation], settings, floor_enc) -> Dict[str, Any]:
     entry: Dict[str, Any] = {"title": workload.title, "kind": "timed", "results": {}, "info": {}}
     cases = {}
-    for impl in impls:
+    contenders = list(impls)
+    if workload.agent and impls[0].encoding is not None:
         try:
-            cases[impl.key] = prepare(workload, impl)
+            contenders.append(cached_variant(impls[0]))
+        except Unsupported as exc:
+            entry["results"][CACHED] = _skipped(str(exc))
+    for impl in contenders:
+        try:
+            cases[impl.key] = prepare(workload, impl, settings["agent_turns"])
             entry["info"][impl.key] = cases[impl.key].info
         except Unsupported as exc:
             entry["results"][impl.key] = _skipped(str(exc))
+    if CACHED in cases:
+        difference = first_difference(cases[CACHED].output, cases[OURS].output)
+        if difference:
+            raise OutputMismatch(f"{workload.title}: the render cache changes the output at {difference}")
     if OURS in cases and REFERENCE in cases:
         difference = first_difference(cases[OURS].output, cases[REFERENCE].output)
         if difference:
@@ -151,9 +166,11 @@ def _run_timed(workload, impls: List[Implementation], settings, floor_enc) -> Di
                 ).items()
             }
         )
-    order = [impl.key for impl in impls] + [FLOOR]
+    order = [impl.key for impl in impls] + [CACHED, FLOOR]
     entry["results"] = {key: entry["results"][key] for key in order if key in entry["results"]}
     entry["speedup"] = report.speedup(entry["results"], "best_us")
+    if CACHED in cases:
+        entry["cache_speedup"] = entry["results"][OURS]["best_us"] / entry["results"][CACHED]["best_us"]
     if FLOOR in entry["results"]:
         floor_us = entry["results"][FLOOR]["best_us"]
         entry["floor_ratio"] = {
@@ -166,7 +183,10 @@ def _notes(results: Dict[str, Any]) -> List[str]:
     notes = [timing.GC_NOTE]
     skipped: Dict[str, List[str]] = {}
     for entry in results["workloads"].values():
-        for key, result in entry["results"].items():
+        per_impl = entry["results"]
+        if entry["kind"] == "cli":  # one level more: command -> package -> result
+            per_impl = {key: r for by_impl in per_impl.values() for key, r in by_impl.items()}
+        for key, result in per_impl.items():
             if result["status"] == "skipped":
                 skipped.setdefault(result["reason"], []).append(entry["title"])
     for reason, titles in skipped.items():
@@ -177,7 +197,7 @@ def _notes(results: Dict[str, Any]) -> List[str]:
         if len(counts) == 1:
             (count,) = counts
             line = f"{entry['title']}: {count:,} tokens"
-            if name.endswith("large-completion"):
+            if name.endswith("large-completion") and not name.startswith("go-"):
                 line += f" (the issue says {ISSUE_LARGE_COMPLETION_TOKENS:,})"
             if name.endswith("-tool-call") and name != "render-tool-call":
                 line += (
@@ -192,6 +212,23 @@ def _notes(results: Dict[str, Any]) -> List[str]:
                 f"the render ({floor_info['floor_tokens']:,} tokens) with tiktoken.Encoding."
                 "encode_ordinary, one call each; headers are left out"
             )
+    if any(name.startswith("go-") for name in workloads):
+        notes.append(
+            "harmony-go input rows: the inputs of harmony-go's benchmarks/go, rebuilt with each "
+            "package's classes; its completions are parsed with no role given (see workloads.py)"
+        )
+    agent = workloads.get("agent-session", {}).get("info", {})
+    if agent:
+        info = next(iter(agent.values()))
+        notes.append(
+            f"agent loop: {info['turns']} turns of 5 messages (a tool output of ~3 KB each); "
+            f"the last turn renders {info['messages']} messages to {info['tokens']:,} tokens"
+        )
+    if CLI in workloads:
+        notes.append(
+            "process rows: `python -m fastharmony.cli COMMAND` against a `python -c` script doing "
+            "the same through openai-harmony's API (it has no command line); both print the same tokens"
+        )
     memory = workloads.get(MEMORY, {}).get("results", {}).get("bare-interpreter")
     if memory:
         notes.append(
@@ -254,6 +291,19 @@ def run(args: argparse.Namespace, selected: List[str], command: str) -> Dict[str
                 "kind": "cold-start",
                 "results": fresh_process.cold_start(
                     impls, settings["rounds"], settings["warmup_children"]
+                ),
+            }
+        if CLI in selected:
+            _progress("command-line processes ...")
+            source = ref if ref.module is not None else ours
+            results["workloads"][CLI] = {
+                "title": "command-line process",
+                "kind": "cli",
+                "results": fresh_process.cli_process(
+                    impls,
+                    settings["rounds"],
+                    settings["warmup_children"],
+                    tool_call_conversation(source.module).to_json(),
                 ),
             }
         if MEMORY in selected:

@@ -22,11 +22,12 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Callable, Dict, List, Optional
 
-from .implementations import Implementation
+from .implementations import CACHED, ENCODING_NAME, Implementation
 
 
 class Unsupported(Exception):
@@ -50,6 +51,7 @@ class TimedWorkload:
     title: str  # for the tables
     prepare: Callable[[Implementation], Case]
     with_floor: bool = False  # also time the tiktoken floor of the rendered tokens
+    agent: bool = False  # takes `turns`, and runs with the render cache too
 
 
 # -- inputs -------------------------------------------------------------------
@@ -165,6 +167,158 @@ def large_completion_messages(h):
         h.Message.from_role_and_content(h.Role.ASSISTANT, REASONING).with_channel("analysis"),
         h.Message.from_role_and_content(h.Role.ASSISTANT, REASONING_HALF).with_channel("final"),
     ]
+
+
+# -- harmony-go's inputs ------------------------------------------------------
+#
+# The inputs of harmony-go's own benchmarks (benchmarks/go in
+# euforicio/harmony-go: bench_test.go, large_conv.go), rebuilt with our
+# classes, so that our rows can be set beside its published numbers. Its
+# tool-call completion is TOOL_CALL_COMPLETION above (the parse and stream
+# tool-call rows already use it). Two departures, both forced: harmony-go
+# parses its completions with the role `assistant` given although they begin
+# with `<|start|>assistant`, which openai-harmony refuses ("unexpected tokens
+# remaining in message header") or misreads (recipient `<|start|>assistant`),
+# so we parse them with no role; and Go's zero-valued system content becomes
+# `SystemContent.new()` with the three fields it sets.
+
+GO_BIG_BLOCK = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. Vestibulum vulputate. " * 200
+GO_REASONING = "Reasoning chunk consolidating evidence. " * 60
+GO_FINAL = "Final answer summarizing the conversation."
+
+
+def go_tool_call_conversation(h):
+    Role = h.Role
+    return h.Conversation.from_messages(
+        [
+            h.Message.from_role_and_content(Role.USER, "What is the weather in SF?"),
+            h.Message.from_role_and_content(
+                Role.ASSISTANT,
+                'User asks: "What is the weather in SF?" We need to use lookup_weather tool.',
+            ).with_channel("analysis"),
+            h.Message.from_role_and_content(Role.ASSISTANT, '{"location": "San Francisco"}')
+            .with_channel("commentary")
+            .with_recipient("functions.lookup_weather")
+            .with_content_type("<|constrain|>json"),
+            h.Message.from_author_and_content(
+                h.Author.new(Role.TOOL, "functions.lookup_weather"),
+                '{"temperature": 20, "description": "sunny"}',
+            ),
+        ]
+    )
+
+
+def go_large_conversation(h):
+    Role = h.Role
+    system = (
+        h.SystemContent.new()
+        .with_model_identity("Test model")
+        .with_knowledge_cutoff("2024-06")
+        .with_conversation_start_date("2025-09-20")
+    )
+    developer = h.DeveloperContent.new().with_instructions("Follow tool schema precisely. " * 100)
+    messages = [
+        h.Message.from_role_and_content(Role.SYSTEM, system),
+        h.Message.from_role_and_content(Role.DEVELOPER, developer).with_channel("analysis"),
+    ]
+    for i in range(8):
+        messages.append(h.Message.from_role_and_content(Role.USER, f"User block {i}: {GO_BIG_BLOCK}"))
+        messages.append(
+            h.Message.from_role_and_content(
+                Role.ASSISTANT, f"Assistant analysis {i}: {GO_BIG_BLOCK}"
+            ).with_channel("analysis")
+        )
+    messages.append(h.Message.from_role_and_content(Role.ASSISTANT, GO_FINAL).with_channel("final"))
+    return h.Conversation.from_messages(messages)
+
+
+def go_large_completion_messages(h):
+    return [
+        h.Message.from_role_and_content(h.Role.ASSISTANT, GO_REASONING).with_channel("analysis"),
+        h.Message.from_role_and_content(h.Role.ASSISTANT, GO_FINAL).with_channel("final"),
+    ]
+
+
+# -- an agent loop --------------------------------------------------------------
+#
+# A server running an agent re-renders the whole conversation at every turn.
+# Each turn adds a user request, the assistant's reasoning, a tool call, the
+# tool's output (a JSON forecast of ~3 KB) and an answer. Two operations:
+# - the session: the conversation rendered as it stands after each of the
+#   turns, in order, as the server would (with the render cache: emptied
+#   first, so each operation pays every miss a real session pays);
+# - the last turn: the conversation of all turns but the last, plus a last
+#   turn that is new at every call (its texts carry a call number; the
+#   variants are built beforehand), so a cache holds the earlier turns and
+#   misses the new one, as at a real turn.
+# fastharmony with its opt-in render cache runs as a third contestant where
+# the package has one (load_harmony_encoding(..., render_cache=N)); its
+# tokens must equal the uncached ones.
+
+AGENT_TURNS = 50
+AGENT_CACHE_SIZE = 4096  # messages: more than a session holds
+AGENT_LAST_TURN_VARIANTS = 2000
+
+
+def _forecast(turn: int) -> str:
+    hours = [
+        f'{{"hour": {hour}, "temperature_c": {10 + (turn * 7 + hour * 3) % 17}, '
+        f'"precipitation_mm": {((turn + hour) % 5) * 0.4:.1f}, "wind_kmh": {(turn * 11 + hour) % 40}, '
+        f'"sky": "{["clear", "cloudy", "rain", "fog"][(turn + hour) % 4]}"}}'
+        for hour in range(24)
+    ]
+    return f'{{"city": "City {turn}", "unit": "celsius", "hourly": [{", ".join(hours)}]}}'
+
+
+def agent_opening(h) -> List[Any]:
+    Role = h.Role
+    system = (
+        h.SystemContent.new()
+        .with_model_identity("You are ChatGPT, a large language model trained by OpenAI.")
+        .with_knowledge_cutoff("2024-06")
+        .with_conversation_start_date("2025-06-28")
+    )
+    developer = h.DeveloperContent.new().with_instructions("Use the tools.").with_function_tools(
+        [h.ToolDescription.new("lookup_weather", "Look up the forecast for a city.", WEATHER_PARAMETERS)]
+    )
+    return [
+        h.Message.from_role_and_content(Role.SYSTEM, system),
+        h.Message.from_role_and_content(Role.DEVELOPER, developer),
+    ]
+
+
+def agent_turn(h, turn: int, call: int = 0) -> List[Any]:
+    """The five messages of one turn; `call` makes their texts new."""
+    Role = h.Role
+    tag = f" (call {call})" if call else ""
+    return [
+        h.Message.from_role_and_content(Role.USER, f"What will the weather be in City {turn} tomorrow?{tag}"),
+        h.Message.from_role_and_content(
+            Role.ASSISTANT, f"The user asks about City {turn}; lookup_weather gives the forecast.{tag}"
+        ).with_channel("analysis"),
+        h.Message.from_role_and_content(Role.ASSISTANT, f'{{"location": "City {turn}"}}')
+        .with_channel("commentary")
+        .with_recipient("functions.lookup_weather")
+        .with_content_type("<|constrain|>json"),
+        h.Message.from_author_and_content(
+            h.Author.new(Role.TOOL, "functions.lookup_weather"), _forecast(turn) + tag
+        )
+        .with_recipient("assistant")
+        .with_channel("commentary"),
+        h.Message.from_role_and_content(
+            Role.ASSISTANT, f"Tomorrow in City {turn}: mild, with showers in the afternoon.{tag}"
+        ).with_channel("final"),
+    ]
+
+
+def agent_turns(h, turns: int = AGENT_TURNS) -> List[Any]:
+    """The conversation after each turn (Conversation objects sharing messages)."""
+    messages = agent_opening(h)
+    conversations = []
+    for turn in range(turns):
+        messages += agent_turn(h, turn)
+        conversations.append(h.Conversation.from_messages(list(messages)))
+    return conversations
 
 
 # -- comparing outputs ----------------------------------------------------------
@@ -313,6 +467,92 @@ def prepare_stream_large_completion(impl: Implementation) -> Case:
     return _stream_case(impl, _large_completion_tokens(impl), expected)
 
 
+def prepare_go_render_tool_call(impl: Implementation) -> Case:
+    return _render_case(impl, go_tool_call_conversation(impl.module))
+
+
+def prepare_go_large_render_auto_drop(impl: Implementation) -> Case:
+    return _render_case(impl, go_large_conversation(impl.module))
+
+
+def prepare_go_large_render_keep_analysis(impl: Implementation) -> Case:
+    config = impl.module.RenderConversationConfig(auto_drop_analysis=False)
+    return _render_case(impl, go_large_conversation(impl.module), config)
+
+
+def _go_large_completion_tokens(impl: Implementation) -> List[int]:
+    # As harmony-go builds them: the two messages rendered as a conversation
+    # that keeps analysis.
+    h, enc = impl.module, impl.encoding
+    convo = h.Conversation.from_messages(go_large_completion_messages(h))
+    return list(enc.render_conversation(convo, h.RenderConversationConfig(auto_drop_analysis=False)))
+
+
+def prepare_go_parse_large_completion(impl: Implementation) -> Case:
+    expected = _messages(go_large_completion_messages(impl.module))
+    return _parse_case(impl, _go_large_completion_tokens(impl), expected)
+
+
+def prepare_go_stream_large_completion(impl: Implementation) -> Case:
+    expected = _messages(go_large_completion_messages(impl.module))
+    return _stream_case(impl, _go_large_completion_tokens(impl), expected)
+
+
+def _agent_case(impl: Implementation, whole_session: bool, turns: int) -> Case:
+    enc, h = impl.encoding, impl.module
+    render = enc.render_conversation_for_completion
+    assistant = h.Role.ASSISTANT
+    conversations = agent_turns(h, turns)
+    last = conversations[-1]
+    clear = getattr(enc, "clear_render_cache", None) if impl.key == CACHED else None
+    if whole_session:
+
+        def op():
+            if clear is not None:
+                clear()
+            for convo in conversations:
+                render(convo, assistant)
+
+    else:
+        # Built before the timing, so that only rendering is timed: more last
+        # turns than the timed loops take (a repeated one would hit a cache).
+        earlier = last.messages[: -len(agent_turn(h, 0))]
+        variants = [
+            h.Conversation.from_messages(earlier + agent_turn(h, turns - 1, call))
+            for call in range(1, AGENT_LAST_TURN_VARIANTS + 1)
+        ]
+        next_variant = itertools.cycle(variants).__next__
+
+        def op():
+            return render(next_variant(), assistant)
+
+        render(last, assistant)  # the earlier turns, as the session left them
+    tokens = list(render(last, assistant))
+    return Case(
+        op,
+        output={"input": plain(last.to_dict()), "tokens": tokens},
+        info={"tokens": len(tokens), "turns": turns, "messages": len(last.messages)},
+    )
+
+
+def prepare_agent_session(impl: Implementation, turns: int = AGENT_TURNS) -> Case:
+    return _agent_case(impl, True, turns)
+
+
+def prepare_agent_last_turn(impl: Implementation, turns: int = AGENT_TURNS) -> Case:
+    return _agent_case(impl, False, turns)
+
+
+def cached_variant(impl: Implementation) -> Implementation:
+    """fastharmony with its render cache on; Unsupported where it has none."""
+    load = getattr(impl.module, "load_harmony_encoding", None)
+    try:
+        encoding = load(ENCODING_NAME, render_cache=AGENT_CACHE_SIZE)
+    except TypeError:  # no render_cache argument
+        raise Unsupported(f"{impl.label} has no render cache yet") from None
+    return replace(impl, key=CACHED, encoding=encoding)
+
+
 TIMED_WORKLOADS = [
     TimedWorkload("render-tool-call", "render tool-call", prepare_render_tool_call),
     TimedWorkload(
@@ -333,13 +573,43 @@ TIMED_WORKLOADS = [
     TimedWorkload(
         "stream-large-completion", "stream large completion", prepare_stream_large_completion
     ),
+    TimedWorkload(
+        "agent-session",
+        "agent loop: a session, re-rendered at every turn",
+        prepare_agent_session,
+        agent=True,
+    ),
+    TimedWorkload("agent-last-turn", "agent loop: the last turn", prepare_agent_last_turn, agent=True),
+    TimedWorkload("go-render-tool-call", "harmony-go input: render tool-call", prepare_go_render_tool_call),
+    TimedWorkload(
+        "go-large-render-auto-drop",
+        "harmony-go input: large render, auto-drop",
+        prepare_go_large_render_auto_drop,
+    ),
+    TimedWorkload(
+        "go-large-render-keep-analysis",
+        "harmony-go input: large render, keep-analysis",
+        prepare_go_large_render_keep_analysis,
+    ),
+    TimedWorkload(
+        "go-parse-large-completion",
+        "harmony-go input: parse large completion",
+        prepare_go_parse_large_completion,
+    ),
+    TimedWorkload(
+        "go-stream-large-completion",
+        "harmony-go input: stream large completion",
+        prepare_go_stream_large_completion,
+    ),
 ]
 
 
-def prepare(workload: TimedWorkload, impl: Implementation) -> Case:
+def prepare(workload: TimedWorkload, impl: Implementation, agent_turns: int = AGENT_TURNS) -> Case:
     if impl.encoding is None:
         raise Unsupported(impl.unavailable)
     try:
+        if workload.agent:
+            return workload.prepare(impl, turns=agent_turns)
         return workload.prepare(impl)
     except NotImplementedError as exc:
         raise Unsupported(f"{impl.label}: not implemented yet ({exc})") from None

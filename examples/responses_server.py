@@ -36,8 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from fastharmony import HarmonyError, load_harmony_encoding
-from fastharmony import chat, responses
+from fastharmony import HarmonyError, chat, load_harmony_encoding, responses
 
 Engine = Callable[[List[int]], Iterable[int]]
 

@@ -20,7 +20,15 @@ WORKLOADS = [
     "stream-tool-call",
     "parse-large-completion",
     "stream-large-completion",
+    "agent-session",
+    "agent-last-turn",
+    "go-render-tool-call",
+    "go-large-render-auto-drop",
+    "go-large-render-keep-analysis",
+    "go-parse-large-completion",
+    "go-stream-large-completion",
     "cold-start",
+    "cli",
     "memory",
 ]
 HAVE_REFERENCE = importlib.util.find_spec("openai_harmony") is not None
@@ -46,8 +54,12 @@ def test_quick_run_writes_every_workload(tmp_path):
     assert list(results["workloads"]) == WORKLOADS
     for name, entry in results["workloads"].items():
         statuses = set()
+        by_impl = entry["results"]
+        if entry["kind"] == "cli":  # command -> package -> result
+            assert list(by_impl) == ["stop", "render-convo"]
+            by_impl = by_impl["render-convo"]
         for key in ["fastharmony", "openai-harmony"]:
-            result = entry["results"][key]
+            result = by_impl[key]
             assert result["status"] in {"ok", "skipped"}, (name, key, result)
             if result["status"] == "skipped":
                 assert result["reason"], (name, key)
@@ -55,12 +67,21 @@ def test_quick_run_writes_every_workload(tmp_path):
         if entry["kind"] == "timed" and statuses == {"ok"}:
             assert entry["outputs"] == "identical", name
         if HAVE_REFERENCE:
-            assert entry["results"]["openai-harmony"]["status"] == "ok", (name, entry)
+            assert by_impl["openai-harmony"]["status"] == "ok", (name, entry)
     for name in ["large-render-auto-drop", "large-render-keep-analysis"]:
         if HAVE_REFERENCE:
             assert results["workloads"][name]["results"]["tiktoken-floor"]["status"] == "ok"
 
+    for name in ["agent-session", "agent-last-turn"]:
+        cached = results["workloads"][name]["results"]["fastharmony-render-cache"]
+        assert cached["status"] in {"ok", "skipped"}, cached
+        if cached["status"] == "ok":  # the cache gave the uncached tokens, or the run would have stopped
+            assert results["workloads"][name]["cache_speedup"] > 0
+    phases = results["workloads"]["cold-start"]["results"]["fastharmony"]["best_cpu_ms"]
+    assert set(phases) == {"import", "load", "first parse", "first render"}
+
     assert "| workload | fastharmony | openai-harmony | speed-up |" in done.stdout
+    assert "| render cache | uncached | cached | speed-up |" in done.stdout
     assert "Reproduce: `python -m benchmarks --quick --markdown --json" in done.stdout
 
 

@@ -185,3 +185,20 @@ def test_a_role_still_says_whose_header_a_completion_starts_in(ref):
     tokens = ref.encode("<|message|>Hi<|end|>", allowed_special="all")
     expected = compact([m.to_dict() for m in ref.parse_messages_from_completion_tokens(tokens, oh.Role.USER)])
     assert ok("parse", "--role", "user", input=json.dumps(tokens)) == expected
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+GO_WORDS = st.sampled_from(
+    ["-role", "-role=user", "-role=wizard", "--role", "user", "-auto-drop", "-auto-drop=false", "-auto-drop=",
+     "-auto-drop=x", "--auto-drop=0", "-no-auto-drop", "-non-strict=true", "-non-strict=F", "-lossy=1", "-i", "-",
+     "--", "-h", "-help", "-tokens", "-color=never", "-=", "-", "-r", "-rol=user"]
+)
+
+
+@given(command=st.sampled_from(["render-completion", "render-training", "parse", "stream", "show", "decode"]),
+       argv=st.lists(st.one_of(GO_WORDS, st.text(max_size=4)), max_size=5))
+def test_any_mix_of_go_and_our_spellings_exits_cleanly(command, argv):
+    result = run_cli([command, *argv], '{"messages":[{"role":"user","content":"Hi"}]}')
+    assert result.returncode in (0, 1, 2), result
+    assert b"Traceback" not in result.stderr

@@ -40,6 +40,9 @@ def test_the_responses_documentation_prints_what_it_shows():
         with contextlib.redirect_stdout(out):
             exec(compile(code, str(DOC), "exec"), namespace)
         assert out.getvalue() == shown
+    from responses_checks import sdk_request
+
+    sdk_request(**namespace["request"])  # the example request is one the SDK accepts
 
 
 def test_the_docstring_examples_run():

@@ -187,6 +187,15 @@ def test_usage_is_filled_from_the_token_counts():
     }
 
 
+def test_reasoning_tokens_are_the_tokens_of_the_reasoning_items():
+    analysis = tokens_of("<|channel|>analysis<|message|>Let me think about it.<|end|>")
+    call = tokens_of("<|start|>assistant<|channel|>analysis to=python code<|message|>1+1<|call|>")
+    more = tokens_of("<|start|>assistant<|channel|>analysis<|message|>Two.<|end|>")
+    final = tokens_of("<|start|>assistant<|channel|>final<|message|>2<|return|>")
+    response = parse(analysis + call + more + final)
+    assert response["usage"]["output_tokens_details"] == {"reasoning_tokens": len(analysis) + len(more)}
+
+
 def test_the_response_echoes_the_request():
     tool = {"type": "function", "name": "f", "parameters": {"type": "object", "properties": {}}, "strict": False}
     request = sdk_request(
@@ -273,3 +282,26 @@ def test_what_is_not_token_ids_is_a_clear_error(bad):
         ResponsesStream(enc, request={"input": "x"}).push(bad)
     with pytest.raises(HarmonyError):
         response_from_completion(enc, bad, request={"input": "x"})
+
+
+def test_usage_counts_tokens_pushed_in_any_form():
+    import numpy
+
+    tokens = tokens_of("<|channel|>final<|message|>Hello<|return|>")
+    for form in (tokens, tuple(tokens), iter(tokens), numpy.array(tokens)):
+        response = response_from_completion(enc, form, request={"input": "x"})
+        assert response["usage"]["output_tokens"] == len(tokens)
+    stream = ResponsesStream(enc, request={"input": "x"})
+    for token in numpy.array(tokens):
+        stream.push(token)
+    assert stream.finish()[-1]["response"]["usage"]["output_tokens"] == len(tokens)
+
+
+def test_an_invalid_push_changes_nothing():
+    stream = ResponsesStream(enc, request={"input": "x"})
+    stream.push(tokens_of("<|channel|>final<|message|>Hi"))
+    with pytest.raises(HarmonyError):
+        stream.push(tokens_of(" there") + [-1])
+    stream.push(tokens_of("!"))
+    stream.finish()
+    assert stream.response["output"][0]["content"][0]["text"] == "Hi!"

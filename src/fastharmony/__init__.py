@@ -11,6 +11,8 @@ bundled so it works offline.
 '<|start|>user<|message|>Hi<|end|><|start|>assistant'
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._encoding import HarmonyEncoding, load_harmony_encoding
 from ._errors import HarmonyError
 from ._parser import StreamableParser, StreamState
@@ -44,6 +46,7 @@ __all__ = [
     "HarmonyEncodingName",
     "HarmonyEncoding",
     "HarmonyError",
+    "HtmlView",
     "Message",
     "MessageSpan",
     "ReasoningEffort",
@@ -56,5 +59,19 @@ __all__ = [
     "TextContent",
     "ToolDescription",
     "ToolNamespaceConfig",
+    "html_view",
     "load_harmony_encoding",
 ]
+
+
+if TYPE_CHECKING:
+    from ._html import HtmlView, html_view
+
+
+def __getattr__(name: str) -> Any:
+    # The HTML view is imported on first use: most programs never draw.
+    if name in ("html_view", "HtmlView"):
+        from . import _html
+
+        return getattr(_html, name)
+    raise AttributeError(f"module 'fastharmony' has no attribute {name!r}")

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import threading
-from functools import cached_property
+from functools import cached_property, partial
 from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Tuple, Union
 
 from ._errors import HarmonyError, HarmonyUnicodeDecodeError, HarmonyValueError, shown
@@ -36,6 +36,7 @@ from ._render import (
     Renderer,
     spans_of,
 )
+from ._render_cache import CacheInfo, RenderCache
 from ._serde import LoneSurrogate, surrogate_joining, without_surrogates
 from ._tokens import (
     ACTION_STOP_TOKENS,
@@ -71,10 +72,13 @@ class HarmonyEncoding:
     True
     """
 
-    def __init__(self, name: str, tokenizer: Tokenizer, dialect: str = DEFAULT_DIALECT) -> None:
+    def __init__(
+        self, name: str, tokenizer: Tokenizer, dialect: str = DEFAULT_DIALECT, render_cache: int = 0
+    ) -> None:
         self._name = name
         self._dialect = dialect
         self._tokenizer = tokenizer
+        self._cache = RenderCache(render_cache) if render_cache else None
 
     # The renderers encode text, so they are made by the first render: a process
     # that only parses never builds the BPE (see _vocab.Tokenizer).
@@ -88,6 +92,21 @@ class HarmonyEncoding:
         # Used only after the fast renderer meets a str tiktoken cannot take.
         return Renderer(self._tokenizer, self._dialect, surrogate_joining(self._tokenizer.encode_ordinary))
 
+    # What renders: the one loop, or the render cache around it (chosen once,
+    # so that an encoding without a cache pays nothing for its existence).
+
+    @cached_property
+    def _render_into(self):
+        if self._cache is None:
+            return self._renderer.render_into
+        return partial(self._cache.render_into, self._renderer)
+
+    @cached_property
+    def _joining_render_into(self):
+        if self._cache is None:
+            return self._joining_renderer.render_into
+        return partial(self._cache.render_into, self._joining_renderer)
+
     @cached_property
     def _next_turn_headers(self) -> dict:
         # `<|start|>` and the role: what render_conversation_for_completion appends.
@@ -98,8 +117,9 @@ class HarmonyEncoding:
         return f"<HarmonyEncoding {self._name!r} ({ENCODING_NAME}{dialect})>"
 
     def __reduce__(self):
-        # By name and dialect: unpickling loads (or finds) the process's own copy.
-        return (_unpickled_encoding, (self._name, self._dialect))
+        # By name, dialect and cache size: unpickling loads (or finds) the
+        # process's own copy.
+        return (_unpickled_encoding, (self._name, self._dialect, self.render_cache_info().maxsize))
 
     def __copy__(self) -> "HarmonyEncoding":
         return self  # immutable: a copy could only be the same encoding
@@ -120,6 +140,33 @@ class HarmonyEncoding:
         '0.0.11'
         """
         return self._dialect
+
+    def render_cache_info(self) -> CacheInfo:
+        """Hits, misses, maximum and current size of the render cache (all 0
+        without one: see `load_harmony_encoding`'s `render_cache`).
+
+        >>> cached = load_harmony_encoding("HarmonyGptOss", render_cache=64)
+        >>> cached.clear_render_cache()   # (shared by all who load this size: start afresh)
+        >>> hello = Message.from_role_and_content(Role.USER, "Hello")
+        >>> cached.render(hello) == cached.render(hello) == enc.render(hello)
+        True
+        >>> cached.render_cache_info()
+        CacheInfo(hits=1, misses=1, maxsize=64, currsize=1)
+        >>> hello.content[0].text = "Hello!"     # a changed message is another message
+        >>> cached.render(hello) == enc.render(hello)
+        True
+        >>> cached.render_cache_info()
+        CacheInfo(hits=1, misses=2, maxsize=64, currsize=2)
+        >>> cached.clear_render_cache()
+        """
+        if self._cache is None:
+            return CacheInfo(0, 0, 0, 0)
+        return self._cache.info()
+
+    def clear_render_cache(self) -> None:
+        """Forget every rendered message (and the counters) of the render cache."""
+        if self._cache is not None:
+            self._cache.clear()
 
     @property
     def tokenizer_name(self) -> str:
@@ -204,14 +251,12 @@ class HarmonyEncoding:
         out: List[int] = []
         try:
             try:
-                self._renderer.render_into(messages, out, auto_drop, has_function_tools, tools_depth, marks)
+                self._render_into(messages, out, auto_drop, has_function_tools, tools_depth, marks)
             except UnicodeEncodeError:
                 out = []
                 if marks is not None:
                     marks.clear()
-                self._joining_renderer.render_into(
-                    messages, out, auto_drop, has_function_tools, tools_depth, marks
-                )
+                self._joining_render_into(messages, out, auto_drop, has_function_tools, tools_depth, marks)
         except HarmonyError:
             raise
         except Exception as exc:
@@ -472,14 +517,23 @@ _load_lock = threading.Lock()
 
 
 def load_harmony_encoding(
-    name: Union[str, HarmonyEncodingName], *, dialect: Optional[str] = None
+    name: Union[str, HarmonyEncodingName], *, dialect: Optional[str] = None, render_cache: int = 0
 ) -> HarmonyEncoding:
-    """Load an encoding by name (`"HarmonyGptOss"`), once per process and dialect.
+    """Load an encoding by name (`"HarmonyGptOss"`), once per process, dialect
+    and cache size.
 
     `dialect` chooses whose rendering to reproduce byte for byte: "0.0.8"
     (openai-harmony 0.0.8, the default) or "0.0.11" (the fork oss-harmony
     0.0.11, which vLLM >= 0.31 uses). None reads the environment variable
     FASTHARMONY_DIALECT, for programs that cannot be changed (unset: "0.0.8").
+
+    `render_cache=N` (N > 0) makes the encoding remember the tokens of up to N
+    rendered messages (least recently used out), keyed by their value: a
+    server that re-renders the whole conversation at every turn then renders
+    only the new messages. The tokens are always those an encoding without a
+    cache renders; a changed message is a new message. The cache is shared by
+    everyone who loads the same name, dialect and size (thread-safe); see
+    `HarmonyEncoding.render_cache_info`.
 
     The vocabulary is the bundled copy, or `o200k_base.tiktoken` in the folder
     named by `TIKTOKEN_ENCODINGS_BASE`; nothing is downloaded.
@@ -496,19 +550,30 @@ def load_harmony_encoding(
     except Exception:  # a foreign __str__, or an int of more than 4300 digits
         raise HarmonyValueError(f"Invalid HarmonyEncodingName: {shown(name)}") from None
     dialect = _dialect_argument(dialect)
-    encoding = _loaded.get((key, dialect))
+    if type(render_cache) is not int or render_cache:
+        render_cache = _render_cache_argument(render_cache)
+    loaded_key = (key, dialect) if not render_cache else (key, dialect, render_cache)
+    encoding = _loaded.get(loaded_key)
     if encoding is not None:
         return encoding
     if key != HarmonyEncodingName.HARMONY_GPT_OSS.value:
         raise HarmonyValueError(f"Invalid HarmonyEncodingName: {key[:200]}")
     with _load_lock:
-        encoding = _loaded.get((key, dialect))
+        encoding = _loaded.get(loaded_key)
         if encoding is None:
             tokenizer = next(
-                (loaded._tokenizer for (other, _), loaded in _loaded.items() if other == key), None
+                (loaded._tokenizer for other, loaded in _loaded.items() if other[0] == key), None
             ) or Tokenizer()
-            encoding = _loaded[(key, dialect)] = HarmonyEncoding(key, tokenizer, dialect)
+            encoding = _loaded[loaded_key] = HarmonyEncoding(key, tokenizer, dialect, render_cache)
     return encoding
+
+
+def _render_cache_argument(size) -> int:
+    if type(size) is bool or not isinstance(size, int) or size < 0:
+        raise HarmonyValueError(
+            f"render_cache must be a number of messages (an int >= 0; 0: no cache), got {shown(size)}"
+        )
+    return int(size)
 
 
 _DIALECT_CHOICES = (
@@ -534,8 +599,8 @@ def _dialect_argument(dialect) -> str:
     return str(dialect)
 
 
-def _unpickled_encoding(name: str, dialect: str) -> HarmonyEncoding:
-    return load_harmony_encoding(name, dialect=dialect)
+def _unpickled_encoding(name: str, dialect: str, render_cache: int = 0) -> HarmonyEncoding:
+    return load_harmony_encoding(name, dialect=dialect, render_cache=render_cache)
 
 
 # -- for the modules behind the facade ----------------------------------------------

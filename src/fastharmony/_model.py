@@ -862,6 +862,12 @@ class Message(_Model):
 
         return to_json(self)
 
+    def _repr_html_(self) -> str:
+        """Its tokens as HTML, for notebooks (see `fastharmony.html_view`)."""
+        from ._html import html_fragment
+
+        return html_fragment(self)
+
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Message":
         """A message from the dict `to_dict` writes (content may be a plain str).
@@ -937,6 +943,12 @@ class Conversation(_Model):
         from ._wire import to_json
 
         return to_json(self)
+
+    def _repr_html_(self) -> str:
+        """Its tokens as HTML, for notebooks (see `fastharmony.html_view`)."""
+        from ._html import html_fragment
+
+        return html_fragment(self)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Conversation":

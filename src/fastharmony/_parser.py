@@ -36,8 +36,8 @@
 # invalid sequence is redone token by token, so the result is always the
 # one-by-one result. `process` thus costs an id check and an append per content
 # token; `process_tokens` and batch parsing find the next event token with a
-# regex over the ids packed as bytes (C speed), so they pay nothing in Python
-# per content token either.
+# byte search over the ids packed as bytes (C speed, see `_packed`), so they
+# pay nothing in Python per content token either.
 #
 # Unlike the reference, token ids are checked at the call that receives them:
 # an id outside 0..201088 raises HarmonyError (after the ids before it have been
@@ -48,7 +48,7 @@
 from __future__ import annotations
 
 import enum
-import re
+import sys
 from array import array
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -105,6 +105,7 @@ class StreamableParser:
         "_failed_stops",
         "_header",
         "_decoded",
+        "_delta_at",
         "_pieces",
         "_join_at",
         "_pending",
@@ -154,7 +155,7 @@ class StreamableParser:
                 self.process(token)
             return self
         # Plain ints (a bool or a numpy integer becomes an int), as `process` keeps them.
-        self._feed(ids.tolist(), ids.tobytes())
+        self._feed(ids.tolist(), _packed(ids))
         return self
 
     def process_eos(self) -> "StreamableParser":
@@ -163,8 +164,8 @@ class StreamableParser:
         return self
 
     def _feed(self, ids: list, packed: bytes) -> None:
-        """`process` on each of `ids` (ints >= 0; `packed` their array('I') bytes),
-        finding event tokens at C speed and taking the data between them in runs."""
+        """`process` on each of `ids` (ints >= 0, `packed` by `_packed`), finding
+        event tokens at C speed and taking the data between them in runs."""
         n = len(ids)
         i = 0
         while i < n:
@@ -172,16 +173,15 @@ class StreamableParser:
             if events is _EVERY_TOKEN:
                 j = i
             else:
-                # The next event: a regex over the packed ids (see `_packed_pattern`).
-                pattern = _EVENT_PATTERNS[events]
+                # The next event: among the ids whose second byte is 3 (found
+                # by memchr; see `_packed`), the first that is an event.
                 at = 4 * i
                 while True:
-                    found = pattern.search(packed, at)
-                    if found is None:
+                    at = packed.find(3, at)
+                    if at < 0:
                         j = n
                         break
-                    at = found.start()
-                    if not at & 3:
+                    if at & 3 == 1 and ids[at >> 2] in events:
                         j = at >> 2
                         break
                     at += 1
@@ -203,7 +203,8 @@ class StreamableParser:
 
     def _take_content(self, run: list) -> None:
         """Content tokens (no stop token among them), as `process` would take them."""
-        self._decode_content(len(self._tokens))  # what `process` left undecoded
+        if self._decoded < len(self._tokens):
+            self._decode_content(len(self._tokens))  # what `process` left undecoded
         if len(run) <= _SHORT_RUN and not self._pending:
             # Tokens each complete UTF-8 alone: their memoised texts, no decoder
             # call (only valid ids have one).
@@ -213,7 +214,7 @@ class StreamableParser:
                 _memoise_texts(self._tokenizer, run)
             else:
                 self._tokens += run
-                self._decoded = len(self._tokens)
+                self._decoded = self._delta_at = len(self._tokens)  # nothing pending
                 self._pieces.append(text)
                 self._last_delta = _token_texts[run[-1]]
                 if len(self._pieces) >= self._join_at:
@@ -227,6 +228,7 @@ class StreamableParser:
         self._tokens += run
         self._decoded = len(self._tokens)
         self._absorb(run, data)
+        self._delta_at = _NOT_CLEAN if self._pending else self._decoded
 
     def _one_by_one(self, run: list) -> None:
         """A run holding an invalid id (or something no decoder takes): raises at it."""
@@ -273,7 +275,11 @@ class StreamableParser:
         # token fed in HEADER or CONTENT state, stop tokens aside, belongs to
         # the header or content, so a start index describes them.
         self._run_start = self._decoded = len(self._tokens)
+        # Content decoding is lazy: `_tokens[:_decoded]` are in `_pieces` and
+        # `_pending`; `_last_delta` is the delta of token `_delta_at - 1`, with
+        # nothing pending after it (else `_delta_at` is _NOT_CLEAN).
         self._last_delta = None
+        self._delta_at = self._decoded if state is CONTENT else _NOT_CLEAN
         if state is CONTENT:
             self._events = _CONTENT_ENDS
             self._pieces: List[str] = []
@@ -290,7 +296,8 @@ class StreamableParser:
     # -- messages ---------------------------------------------------------------------
 
     def _finish_message(self, end: int) -> None:
-        self._decode_content(end)
+        if self._decoded < end:
+            self._decode_content(end)
         text = "".join(self._pieces)
         if self._pending:
             text += self._pending.decode("utf-8", "replace")
@@ -360,12 +367,32 @@ class StreamableParser:
                     self._join_pieces()
             else:
                 self._content_token(token)
-            return
-        run = self._tokens[start:end]
-        self._absorb(run, self._tokenizer.decode_bytes(run))
+        else:
+            run = self._tokens[start:end]
+            self._absorb(run, self._tokenizer.decode_bytes(run))
+        self._delta_at = _NOT_CLEAN if self._pending else end
 
     def _absorb(self, run: List[int], data: bytes) -> None:
         """Content tokens `run` (two or more, or one) with their bytes `data`, as if one by one."""
+        delta = _token_texts.get(run[-1])
+        if delta is None:  # memoised now, for the reads of `last_content_delta`
+            _memoise_texts(self._tokenizer, run[-1:])
+            delta = _token_texts.get(run[-1])
+        if not self._pending and delta is not None:
+            # The common case in one decode: valid UTF-8 throughout, and a last
+            # token that is complete alone. Nothing before it can then end
+            # inside a character (it would begin with a continuation byte), so
+            # its delta is its own text.
+            try:
+                text = data.decode()
+            except UnicodeDecodeError:
+                pass
+            else:
+                self._pieces.append(text)
+                self._last_delta = delta
+                if len(self._pieces) >= self._join_at:
+                    self._join_pieces()
+                return
         last = self._token_bytes(run[-1])
         if len(run) > 1:
             # All but the last token at once. That is the one-by-one result
@@ -488,8 +515,22 @@ class StreamableParser:
     @property
     def last_content_delta(self) -> Optional[str]:
         """The text the last token added to the content (None if it added none)."""
-        if self._state is CONTENT and self._decoded < len(self._tokens):
-            self._decode_content(len(self._tokens))
+        tokens = self._tokens
+        n = len(tokens)
+        at = self._delta_at
+        if at == n - 1:
+            # Read after every token, as streaming clients do: the delta of a
+            # memoised token with nothing pending is its text. The content
+            # itself is decoded later, in bulk (`_decode_content`).
+            text = _token_texts.get(tokens[at])
+            if text is not None:
+                self._delta_at = n
+                self._last_delta = text
+                return text
+        elif at == n:
+            return self._last_delta
+        if self._state is CONTENT:
+            self._decode_content(n)
         return self._last_delta
 
     @property
@@ -534,21 +575,20 @@ class StreamableParser:
 # -- finding events in a batch -------------------------------------------------------
 
 
-def _packed_pattern(tokens) -> "re.Pattern[bytes]":
-    """A regex matching any of `tokens` in ids packed by array('I').
+def _packed(ids: array) -> bytes:
+    """Ids as big-endian 4-byte words, for `_feed`'s search (consumes `ids`).
 
-    A match can only start at an id's first byte while every id is < 2**24:
-    each formatting token's packing has three non-zero bytes and one zero
-    byte, the zero where every id has one. `_feed` checks anyway (an
-    invalid id can be larger).
+    Every formatting token (200000 and up) is in 0x30000..0x3FFFF, so the
+    second byte of its word is 3: `bytes.find(3)` (memchr) finds candidates at
+    C speed. Few other bytes are 3 (an id's low bytes, the rare ordinary ids
+    196608..199997); `_feed` checks each candidate it meets.
     """
-    packings = [array("I", [token]).tobytes() for token in sorted(tokens)]
-    return re.compile(b"|".join(re.escape(packing) for packing in packings))
+    if _LITTLE_ENDIAN:
+        ids.byteswap()
+    return ids.tobytes()
 
 
-_EVENT_PATTERNS = {
-    events: _packed_pattern(events) for events in (_HEADER_ENDS_STRICT, _HEADER_ENDS_LENIENT, _CONTENT_ENDS)
-}
+_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
 # -- messages ------------------------------------------------------------------------
@@ -589,6 +629,9 @@ _PARSED_HEADERS_LIMIT = 4096
 _MEMO_HEADER_TOKENS = 64
 _MEMO_HEADER_CHARS = 256
 _PIECES_PER_CHUNK = 1024
+# `_delta_at` when `last_content_delta` cannot extend the delta it holds: bytes
+# are pending, or the parser is outside content (no index is ever this).
+_NOT_CLEAN = -2
 # Content runs up to this long are looked up in `_token_texts` first; longer
 # ones go to the vocabulary's decoder, faster per token.
 _SHORT_RUN = 64
@@ -625,7 +668,7 @@ def parse_tokens(encoding, tokens, role, strict) -> List[Message]:
     if type(tokens) is not list:
         tokens = token_list(tokens)
     try:
-        packed = array("I", tokens).tobytes()
+        packed = _packed(array("I", tokens))
     except (TypeError, OverflowError, ValueError):
         for token in tokens:  # the error at its place
             parser.process(token)

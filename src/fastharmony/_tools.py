@@ -55,10 +55,14 @@ def _nullable(schema: Any) -> bool:
     return type(schema) is dict and schema.get("nullable") is True
 
 
-def _default_comment(default: Any, schema: dict) -> str:
-    # Property level: a string default is quoted raw, or printed bare for an enum.
+def _default_comment(default: Any, schema: dict, enum_as_json: bool = False) -> str:
+    # A string default is quoted raw; for an enum it is printed bare, except in
+    # the variants of a schema that is itself a oneOf, which print it as JSON.
     if type(default) is str:
-        return default if _is_enum(schema) else f'"{default}"'
+        if not _is_enum(schema):
+            return f'"{default}"'
+        if not enum_as_json:
+            return default
     return json_display(default)
 
 
@@ -69,27 +73,7 @@ def _write_schema(schema: Any, indent: str, out: List[str]) -> None:
         return
     one_of = schema.get("oneOf")
     if type(one_of) is list:
-        for variant in one_of:
-            out.append(f"\n{indent} | ")
-            type_text = _schema_text(variant, indent + "   ")
-            if _nullable(variant) and "null" not in type_text:
-                type_text += " | null"
-            out.append(type_text)
-            if type(variant) is not dict:
-                continue
-            comments = []
-            description = variant.get("description")
-            if type(description) is str:
-                comments.append(description)
-            default = variant.get("default", _MISSING)
-            if default is not _MISSING:
-                # Unlike at property level, an enum's string default is printed as JSON.
-                if type(default) is str and not _is_enum(variant):
-                    comments.append(f'default: "{default}"')
-                else:
-                    comments.append("default: " + json_display(default))
-            if comments:
-                out.append(" // " + " ".join(comments))
+        _write_variants(one_of, indent, out)
         return
 
     kind = schema.get("type")
@@ -189,25 +173,45 @@ def _write_one_of_property(
     if default is not _MISSING:
         out.append(f"{indent}// default: {_default_comment(default, value)}\n")
     out.append(f"{indent}{key}{marker}:\n")
-    for position, variant in enumerate(one_of):
-        out.append(f"{indent} | ")
+    _write_variants(one_of, indent, out, of_property=True, description=description, described_above=described_above)
+    out.append(f"{indent},\n")
+
+
+def _write_variants(
+    variants: list,
+    indent: str,
+    out: List[str],
+    of_property: bool = False,
+    description: Any = None,
+    described_above: bool = False,
+) -> None:
+    """Append the ` | variant // comments` lines of a oneOf.
+
+    The variants of a schema that is itself a oneOf each begin a line; those
+    of a property each are a line, and leave out a comment repeating the
+    property's `description` (or the first variant's, when that description
+    was written above the property).
+    """
+    for position, variant in enumerate(variants):
+        out.append(f"{indent} | " if of_property else f"\n{indent} | ")
         type_text = _schema_text(variant, indent + "   ")
         if _nullable(variant) and "null" not in type_text:
             type_text += " | null"
         out.append(type_text)
         if type(variant) is dict:
             comments = []
-            if not (position == 0 and described_above):
-                variant_description = variant.get("description")
-                if type(variant_description) is str and variant_description != description:
-                    comments.append(variant_description)
-            variant_default = variant.get("default", _MISSING)
-            if variant_default is not _MISSING:
-                comments.append("default: " + _default_comment(variant_default, variant))
+            variant_description = variant.get("description")
+            if type(variant_description) is str and not (
+                of_property and ((position == 0 and described_above) or variant_description == description)
+            ):
+                comments.append(variant_description)
+            default = variant.get("default", _MISSING)
+            if default is not _MISSING:
+                comments.append("default: " + _default_comment(default, variant, enum_as_json=not of_property))
             if comments:
                 out.append(" // " + " ".join(comments))
-        out.append("\n")
-    out.append(f"{indent},\n")
+        if of_property:
+            out.append("\n")
 
 
 # -- the tools section ---------------------------------------------------------

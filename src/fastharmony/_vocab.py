@@ -237,6 +237,9 @@ class _TokenBytes(dict):
     """
 
     __slots__ = ("blob", "offsets", "lengths")
+    blob: bytes
+    offsets: "array[int]"
+    lengths: "array[int]"
 
     def __missing__(self, token: int) -> bytes:
         if type(token) is not int or not 0 <= token <= LAST_TOKEN_ID:

@@ -3,7 +3,11 @@
 #
 # Rules of this file:
 # - Every command that reads token ids reads them here, so they all accept the
-#   same forms: a JSON list, or integers separated by white space (`1 2 3`).
+#   same forms: a JSON list, or integers separated by white space (`1 2 3`);
+#   `stream` also takes them as they arrive (`TokenLexer`), holding no more
+#   than an unfinished number between chunks.
+# - Messages and conversations go through _shapes (unknown keys refused,
+#   harmony-go's shapes accepted) before the API reads them.
 # - Every error is a `BadInput` whose text starts with where: `tokens[3]: ...`,
 #   `line 2: ...`, `messages[0].role: ...`.
 

@@ -3,11 +3,15 @@
 # could not be decoded.
 #
 # Rules of this file:
-# - The public API (and <|start|>'s id from _tokens, its one home). The
-#   fast batch calls run first; only when they fail
-#   does a slower walk (token by token, message by message) find where.
+# - The public API, and <|start|>'s id from _tokens (its one home).
+# - The fast batch calls run first; only when they fail does a slower walk
+#   (token by token, message by message) find where.
 # - Errors are `BadInput` beginning with the place: `tokens[3]: ...`,
-#   `end of tokens: ...`, `messages[1]: ...`.
+#   `end of tokens: ...`, `messages[1]: ...`; special tokens in them are
+#   named by their text, with advice where we know what to do (`explained`).
+# - Walking is linear in the tokens: after each message a fresh parser takes
+#   over, in the same state as the old one between messages (the old one
+#   would keep every message and copy them all on each look).
 
 from __future__ import annotations
 

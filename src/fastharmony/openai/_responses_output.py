@@ -24,13 +24,14 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from functools import partial
 from typing import Any, Callable, Dict, List, Optional
 
 from .. import HarmonyError, Role
 from .._errors import HarmonyValueError
 from ._chat_completion import CONTENT, DROPPED, route
-from ._reader import MessageClosed, MessageOpened, TextAppended, TokenReader
-from ._responses_request import BROWSER_TOOLS, PYTHON_TOOLS
+from ._reader import MessageClosed, MessageOpened, TextAppended, TokenReader, token_ids
+from ._responses_request import PYTHON_TOOLS
 
 IdFactory = Callable[[str], str]
 
@@ -82,6 +83,7 @@ class ResponsesStream:
         self._items: List[_Item] = []
         self._open_item: Optional[_Item] = None
         self._output_tokens = 0
+        self._reasoning_tokens = 0  # the tokens of the reasoning items
         self._started = False
         self._finished = False
         self._response = _response_shell(
@@ -111,9 +113,10 @@ class ResponsesStream:
         """Feed one token id or many; return the events they produce (maybe none)."""
         if self._finished:
             raise HarmonyError("ResponsesStream.push after finish: start a new ResponsesStream")
+        tokens = token_ids(tokens)  # before any event: a bad push changes nothing
         events: List[Dict[str, Any]] = [] if self._started else self.start()
         read = self._reader.feed(tokens)
-        self._output_tokens += _count(tokens)
+        self._output_tokens += len(tokens)
         self._handle(read, events, truncated=False)
         return events
 
@@ -130,7 +133,7 @@ class ResponsesStream:
         shell["status"] = "incomplete" if truncated else "completed"
         if truncated:
             shell["incomplete_details"] = {"reason": "max_output_tokens"}
-        shell["usage"] = _usage(usage, self._output_tokens)
+        shell["usage"] = _usage(usage, self._output_tokens, self._reasoning_tokens)
         kind = "response.incomplete" if truncated else "response.completed"
         self._emit(events, {"type": kind, "response": self.response})
         return events
@@ -138,20 +141,23 @@ class ResponsesStream:
     # -- events -----------------------------------------------------------------
 
     def _handle(self, read: list, events: List[Dict[str, Any]], truncated: bool) -> None:
+        emit = partial(self._emit, events)
         for event in read:
             kind = type(event)
             if kind is TextAppended:
                 if self._open_item is not None:
-                    self._open_item.append(event.text, self, events)
+                    self._open_item.append(event.text, emit)
             elif kind is MessageOpened:
-                self._open(event.header, events)
+                self._open(event.header, emit)
             elif kind is MessageClosed and self._open_item is not None:
+                if type(self._open_item) is _ReasoningItem:
+                    self._reasoning_tokens += event.tokens
                 # The tokens ended inside it: cut off when truncated, else a stop token stripped.
                 status = "incomplete" if truncated and event.stop is None else "completed"
-                self._open_item.close(status, self, events)
+                self._open_item.close(status, emit)
                 self._open_item = None
 
-    def _open(self, header, events: List[Dict[str, Any]]) -> None:
+    def _open(self, header, emit) -> None:
         target = route(header.role, header.name, header.channel, header.recipient)
         if target is DROPPED:
             return
@@ -169,7 +175,7 @@ class ResponsesStream:
         item.output_index = len(self._items)
         self._items.append(item)
         self._open_item = item
-        item.open(self, events)
+        item.open(emit)
 
     def _emit(self, events: List[Dict[str, Any]], event: Dict[str, Any]) -> None:
         event["sequence_number"] = self._sequence
@@ -181,7 +187,8 @@ class ResponsesStream:
 
 
 class _Item:
-    """One output item: its events, and its shape when done."""
+    """One output item: its events, and its shape when done. `emit(event)`
+    sends an event (the stream numbers it)."""
 
     output_index = 0
 
@@ -193,15 +200,15 @@ class _Item:
     def snapshot(self) -> Dict[str, Any]:
         raise NotImplementedError
 
-    def open(self, stream: ResponsesStream, events: list) -> None:
-        stream._emit(events, {"type": "response.output_item.added", "output_index": self.output_index, "item": self.snapshot()})
+    def open(self, emit) -> None:
+        emit({"type": "response.output_item.added", "output_index": self.output_index, "item": self.snapshot()})
 
-    def append(self, text: str, stream: ResponsesStream, events: list) -> None:
+    def append(self, text: str, emit) -> None:
         self.text += text
 
-    def close(self, status: str, stream: ResponsesStream, events: list) -> None:
+    def close(self, status: str, emit) -> None:
         self.status = status
-        stream._emit(events, {"type": "response.output_item.done", "output_index": self.output_index, "item": self.snapshot()})
+        emit({"type": "response.output_item.done", "output_index": self.output_index, "item": self.snapshot()})
 
     def _where(self) -> Dict[str, Any]:
         return {"item_id": self.id, "output_index": self.output_index}
@@ -217,19 +224,19 @@ class _TextItem(_Item):
     def part(self, text: str) -> Dict[str, Any]:
         return {"type": self.part_type, "text": text}
 
-    def open(self, stream, events) -> None:
-        super().open(stream, events)
-        stream._emit(events, {"type": "response.content_part.added", **self._where(), "content_index": 0, "part": self.part("")})
+    def open(self, emit) -> None:
+        super().open(emit)
+        emit({"type": "response.content_part.added", **self._where(), "content_index": 0, "part": self.part("")})
 
-    def append(self, text, stream, events) -> None:
-        super().append(text, stream, events)
-        stream._emit(events, {"type": self.delta_event, **self._where(), "content_index": 0, "delta": text, **self.extra()})
+    def append(self, text, emit) -> None:
+        super().append(text, emit)
+        emit({"type": self.delta_event, **self._where(), "content_index": 0, "delta": text, **self.extra()})
 
-    def close(self, status, stream, events) -> None:
+    def close(self, status, emit) -> None:
         where = {**self._where(), "content_index": 0}
-        stream._emit(events, {"type": self.done_event, **where, "text": self.text, **self.extra()})
-        stream._emit(events, {"type": "response.content_part.done", **where, "part": self.part(self.text)})
-        super().close(status, stream, events)
+        emit({"type": self.done_event, **where, "text": self.text, **self.extra()})
+        emit({"type": "response.content_part.done", **where, "part": self.part(self.text)})
+        super().close(status, emit)
 
     def extra(self) -> Dict[str, Any]:
         return {}
@@ -288,16 +295,13 @@ class _FunctionCall(_Item):
             "arguments": self.text,
         }
 
-    def append(self, text, stream, events) -> None:
-        super().append(text, stream, events)
-        stream._emit(events, {"type": "response.function_call_arguments.delta", **self._where(), "delta": text})
+    def append(self, text, emit) -> None:
+        super().append(text, emit)
+        emit({"type": "response.function_call_arguments.delta", **self._where(), "delta": text})
 
-    def close(self, status, stream, events) -> None:
-        stream._emit(
-            events,
-            {"type": "response.function_call_arguments.done", **self._where(), "arguments": self.text},
-        )
-        super().close(status, stream, events)
+    def close(self, status, emit) -> None:
+        emit({"type": "response.function_call_arguments.done", **self._where(), "arguments": self.text})
+        super().close(status, emit)
 
 
 class _WebSearchCall(_Item):
@@ -311,14 +315,14 @@ class _WebSearchCall(_Item):
     def snapshot(self):
         return {"id": self.id, "type": "web_search_call", "status": self.status, "action": _action(self.action, self.text)}
 
-    def open(self, stream, events) -> None:
-        super().open(stream, events)
-        stream._emit(events, {"type": "response.web_search_call.in_progress", **self._where()})
+    def open(self, emit) -> None:
+        super().open(emit)
+        emit({"type": "response.web_search_call.in_progress", **self._where()})
 
-    def close(self, status, stream, events) -> None:
+    def close(self, status, emit) -> None:
         if status == "completed":
-            stream._emit(events, {"type": "response.web_search_call.completed", **self._where()})
-        super().close(status, stream, events)
+            emit({"type": "response.web_search_call.completed", **self._where()})
+        super().close(status, emit)
 
 
 class _CodeInterpreterCall(_Item):
@@ -336,19 +340,19 @@ class _CodeInterpreterCall(_Item):
             "outputs": None,
         }
 
-    def open(self, stream, events) -> None:
-        super().open(stream, events)
-        stream._emit(events, {"type": "response.code_interpreter_call.in_progress", **self._where()})
+    def open(self, emit) -> None:
+        super().open(emit)
+        emit({"type": "response.code_interpreter_call.in_progress", **self._where()})
 
-    def append(self, text, stream, events) -> None:
-        super().append(text, stream, events)
-        stream._emit(events, {"type": "response.code_interpreter_call_code.delta", **self._where(), "delta": text})
+    def append(self, text, emit) -> None:
+        super().append(text, emit)
+        emit({"type": "response.code_interpreter_call_code.delta", **self._where(), "delta": text})
 
-    def close(self, status, stream, events) -> None:
-        stream._emit(events, {"type": "response.code_interpreter_call_code.done", **self._where(), "code": self.text})
+    def close(self, status, emit) -> None:
+        emit({"type": "response.code_interpreter_call_code.done", **self._where(), "code": self.text})
         if status == "completed":
-            stream._emit(events, {"type": "response.code_interpreter_call.completed", **self._where()})
-        super().close(status, stream, events)
+            emit({"type": "response.code_interpreter_call.completed", **self._where()})
+        super().close(status, emit)
 
 
 def _action(kind: str, arguments: str) -> Dict[str, Any]:
@@ -422,7 +426,7 @@ def _container_id(request: Dict[str, Any]) -> Optional[str]:
     return None
 
 
-def _usage(given: Optional[Dict[str, Any]], output_tokens: int) -> Dict[str, Any]:
+def _usage(given: Optional[Dict[str, Any]], output_tokens: int, reasoning_tokens: int) -> Dict[str, Any]:
     given = dict(given or {})
     input_tokens = given.get("input_tokens", 0)
     output = given.get("output_tokens", output_tokens)
@@ -430,15 +434,9 @@ def _usage(given: Optional[Dict[str, Any]], output_tokens: int) -> Dict[str, Any
         "input_tokens": input_tokens,
         "input_tokens_details": given.get("input_tokens_details", {"cached_tokens": 0, "cache_write_tokens": 0}),
         "output_tokens": output,
-        "output_tokens_details": given.get("output_tokens_details", {"reasoning_tokens": 0}),
+        "output_tokens_details": given.get("output_tokens_details", {"reasoning_tokens": reasoning_tokens}),
         "total_tokens": given.get("total_tokens", input_tokens + output),
     }
-
-
-def _count(tokens) -> int:
-    if isinstance(tokens, int) or not hasattr(tokens, "__len__"):
-        return 1  # the reader accepted it, so it was one token id
-    return len(tokens)
 
 
 # -- batch ---------------------------------------------------------------------------
@@ -467,8 +465,6 @@ def response_from_completion(
     ('function_call', 'get_weather', '{"city":"Paris"}', 'completed')
     """
     stream = ResponsesStream(encoding, request=request, response_id=response_id, created_at=created_at, ids=ids)
-    if not isinstance(tokens, int) and not hasattr(tokens, "__len__") and hasattr(tokens, "__iter__"):
-        tokens = list(tokens)  # counted for usage, then read
     stream.push(tokens)
     stream.finish(truncated, usage)
     return stream.response

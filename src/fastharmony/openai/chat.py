@@ -1,13 +1,15 @@
 # OpenAI Chat Completions <-> Harmony: the glue every gpt-oss server writes,
-# written once. Built on fastharmony's public API only.
+# written once, on fastharmony's public API (and the documented internal
+# helpers for errors and token ids).
 #
 #     conversation_from_request(request)      request body (dict) -> Conversation
 #     render_request(encoding, request)       request body -> prompt tokens
 #     message_from_completion(encoding, toks) completion tokens -> choice dict
 #     ChatStream(encoding)                    completion tokens -> chunk deltas
 #
-# The request side is in _chat_request.py, the completion side (one state
-# machine for streaming and batch) in _chat_completion.py.
+# The request side is in _chat_request.py, the completion side (a view over
+# the shared token reader, for streaming and batch) in _chat_completion.py.
+# Also importable as `fastharmony.chat`.
 #
 # Conventions. "Guide" is the Harmony format guide (openai/harmony,
 # docs/format.md); the server bugs cited are in vLLM's harmony_utils.py, the
@@ -63,14 +65,19 @@
 #   <|channel|>…`, and `<|start|>functions.X<|channel|>commentary json…`), and
 #   `to=X` without the namespace (vLLM PR 42454 saw both "in the real world").
 #   Messages to the built-in tools (`python`, `browser.*`, `container.*`) and
-#   to unknown namespaces count as reasoning.
+#   to unknown namespaces count as reasoning: shown as thought, never as an
+#   answer or a call, never dropped (the Responses adapter applies the same
+#   rule, with items of their own for `browser.*` and `python`). A message in
+#   a tool's name (the model imitating its answer) is dropped in both.
 # - Several messages routed to one field are joined by a newline (as vLLM).
 # - A completion may end anywhere: without `<|call|>` (servers strip stop
 #   tokens), or cut by max_tokens. The message in progress counts as it
 #   stands; an incomplete trailing character is left out; an unfinished header
 #   yields nothing. Unreadable headers and stray text are skipped up to the
 #   next `<|start|>`. A stop token before `<|message|>` is recovered as the
-#   parser's non-strict mode does.
+#   parser's non-strict mode does; when that fails, the next `<|start|>`
+#   still begins a new message. (These are the rules of the token reader
+#   both adapters share, openai/_reader.py.)
 # - `finish_reason`: "length" when truncated, else "tool_calls" when there is
 #   one, else "stop". Tool-call ids are "call_" and 24 random hex digits.
 

@@ -22,6 +22,7 @@ from .._walk import encoding, starting_role, walk
     NON_STRICT,
     COLOR,
     arg("--tokens", action="store_true", help="list each message's tokens, one a line: id and text"),
+    arg("--html", metavar="FILE", help="also write the view as a self-contained HTML page (token ids on hover)"),
 )
 def show(args, io):
     """Show messages one after another: role, channel, recipient, content type,
@@ -33,6 +34,8 @@ def show(args, io):
     System and developer messages appear as the model reads them. With
     --tokens, each token is listed instead: its id and its text, coloured by
     message and by special/ordinary. Colour on a terminal; piped, plain.
+    With --html FILE, the same view is also written to FILE as a web page
+    that needs no network (see fastharmony.html_view).
 
       $ echo '[200006,1428,200008,12194,200007,200006,173781]' | fastharmony show
       #0  user  (5 tokens)  ends: <|end|>
@@ -57,6 +60,8 @@ def show(args, io):
         role = starting_role(tokens[0] if tokens else None, args.role)
         parsed, pending = walk(enc, tokens, role, not args.non_strict, keep_open_header=True)
         show_parsed(io, enc, style, parsed, pending, args.tokens)
+        if args.html:
+            _save_html(args.html, tokens, enc)
         return
     if args.role is not None or args.non_strict:
         raise BadInput("--role and --non-strict apply to token ids, not to messages")
@@ -66,6 +71,15 @@ def show(args, io):
         messages = conversation_from(value).messages
     enc = encoding()
     show_parsed(io, enc, style, rendered(enc, messages), [], args.tokens)
+    if args.html:
+        _save_html(args.html, fastharmony.Conversation.from_messages(messages), enc)
+
+
+def _save_html(path: str, item, enc) -> None:
+    try:
+        fastharmony.html_view(item, enc).save(path)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @command(
