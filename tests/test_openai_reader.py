@@ -28,7 +28,9 @@ def read(text_or_tokens, pushes=None):
     for size in pushes or [len(tokens)]:
         events += reader.feed(tokens[at : at + size])
         at += size
-    return events + reader.finish()
+    events += reader.finish()
+    # Token counts have a test of their own.
+    return [MessageClosed(e.stop) if type(e) is MessageClosed else e for e in events]
 
 
 def assistant(channel, recipient=None, content_type=None):
@@ -131,6 +133,19 @@ def test_invalid_bytes_become_replacement_characters_as_the_parser_decodes_them(
 def test_a_character_cut_by_the_end_is_left_out():
     tokens = tokens_of("<|channel|>final<|message|>Tea ") + enc.encode("🦜")[:2]
     assert merged(read(tokens)) == [assistant("final"), TextAppended("Tea "), MessageClosed(None)]
+
+
+def test_a_closed_message_says_how_many_tokens_it_took():
+    first = tokens_of("<|channel|>analysis<|message|>Hm.<|end|>")  # its <|start|>assistant was in the prompt
+    second = tokens_of("<|start|>assistant<|channel|>final<|message|>Hi")
+    for pushes in ([len(first + second)], [1] * len(first + second)):
+        reader = TokenReader(enc)
+        events, at = [], 0
+        for size in pushes:
+            events += reader.feed((first + second)[at : at + size])
+            at += size
+        events += reader.finish()
+        assert [e.tokens for e in events if type(e) is MessageClosed] == [len(first), len(second)]
 
 
 def test_feed_after_finish_is_an_error():

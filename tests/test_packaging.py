@@ -10,7 +10,7 @@ Rules checked:
 - the sdist holds every source file of the package, the tests (helpers and
   vendored reference suites included), the docs, the benchmarks and the tools,
   and its tests collect without error;
-- the wheel holds the package (data, shim and all modules), the LICENSE, and
+- the wheel holds the package (data, py.typed, shim and all modules), the LICENSE, and
   metadata with the SPDX licence, the one version, the console script; no tests;
 - neither holds caches or compiled files.
 """
@@ -105,6 +105,7 @@ def test_wheel_holds_the_package_and_license(built):
     expected = {f"fastharmony/{name}" for name in _tree_files(package)}
     assert not expected - wheel_names
     assert "fastharmony/_shim/openai_harmony/__init__.py" in wheel_names
+    assert "fastharmony/py.typed" in wheel_names  # PEP 561: type checkers read the package's annotations
     assert any(name.startswith("fastharmony/data/") for name in wheel_names)
     info = next(name.split("/")[0] for name in wheel_names if name.endswith(".dist-info/METADATA"))
     assert f"{info}/licenses/LICENSE" in wheel_names
@@ -128,6 +129,7 @@ def test_wheel_metadata(built):
     assert metadata.get_all("License-File") == ["LICENSE"]
     assert not [c for c in metadata.get_all("Classifier") if c.startswith("License ::")]  # PEP 639: the expression only
     assert metadata.get_all("Project-URL") and metadata["Author"]
+    assert "Typing :: Typed" in metadata.get_all("Classifier")
     assert "[console_scripts]\nfastharmony = fastharmony.cli" in entry_points
     assert metadata["Description-Content-Type"] == "text/markdown" and "# fastharmony" in metadata.get_payload()
 

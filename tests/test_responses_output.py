@@ -187,6 +187,15 @@ def test_usage_is_filled_from_the_token_counts():
     }
 
 
+def test_reasoning_tokens_are_the_tokens_of_the_reasoning_items():
+    analysis = tokens_of("<|channel|>analysis<|message|>Let me think about it.<|end|>")
+    call = tokens_of("<|start|>assistant<|channel|>analysis to=python code<|message|>1+1<|call|>")
+    more = tokens_of("<|start|>assistant<|channel|>analysis<|message|>Two.<|end|>")
+    final = tokens_of("<|start|>assistant<|channel|>final<|message|>2<|return|>")
+    response = parse(analysis + call + more + final)
+    assert response["usage"]["output_tokens_details"] == {"reasoning_tokens": len(analysis) + len(more)}
+
+
 def test_the_response_echoes_the_request():
     tool = {"type": "function", "name": "f", "parameters": {"type": "object", "properties": {}}, "strict": False}
     request = sdk_request(

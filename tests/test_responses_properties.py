@@ -7,14 +7,17 @@
   characters too) and token by token, the events validate against the SDK's
   types and its accumulator ends with the same Response.
 - Random truncations and token soup never raise and stream as they parse.
+- Output items put back into the next request (`previous`) render as the
+  model wrote them: nothing lost or moved between turns; a final answer
+  comes back without its reasoning.
 """
 
 from hypothesis import given
 from hypothesis import strategies as st
 from responses_checks import check_events, counting_ids, enc, sdk_response, stream_events
-from test_chat_properties import parts, render_parts, splits
+from test_chat_properties import ASSISTANT_HEADER, names, ordinary, parts, render_parts, splits, texts, tokens_of
 
-from fastharmony.responses import response_from_completion
+from fastharmony.responses import output_items_from_completion, render_request, response_from_completion
 
 REQUEST = {"model": "gpt-oss-120b", "input": "Hi", "tools": [{"type": "code_interpreter", "container": "cntr_1"}]}
 
@@ -85,3 +88,44 @@ soup = st.lists(st.one_of(special, st.integers(0, 200_000), st.sampled_from(enc.
 @given(soup, st.booleans(), st.data())
 def test_token_soup_never_raises_and_streams_as_it_parses(tokens, truncated, data):
     check_every_split(data.draw, tokens, truncated)
+
+
+# -- output items back as input ----------------------------------------------------------------
+
+WEATHER = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}, "strict": False}
+non_empty = texts.filter(bool)
+
+
+def render(input_items, previous=None):
+    request = {"model": "gpt-oss-120b", "input": input_items, "tools": [WEATHER]}
+    return render_request(enc, request, previous=previous, start_date="2025-06-28")
+
+
+@given(non_empty, st.none() | non_empty, st.lists(st.tuples(names, texts), min_size=1, max_size=3))
+def test_output_items_come_back_in_the_next_request_as_the_model_wrote_them(reasoning, preamble, calls):
+    completion = tokens_of("<|channel|>analysis<|message|>") + ordinary(reasoning) + tokens_of("<|end|>")
+    if preamble is not None:
+        completion += tokens_of("<|start|>assistant<|channel|>commentary<|message|>") + ordinary(preamble) + tokens_of("<|end|>")
+    for name, arguments in calls:
+        completion += tokens_of(f"<|start|>assistant to=functions.{name}<|channel|>commentary <|constrain|>json<|message|>")
+        completion += ordinary(arguments) + tokens_of("<|call|>")
+    question = [{"role": "user", "content": "Go"}]
+    items = output_items_from_completion(enc, completion, request={"input": question, "tools": [WEATHER]})
+    outputs = [{"type": "function_call_output", "call_id": i["call_id"], "output": "{}"} for i in items if i["type"] == "function_call"]
+    next_prompt = render(outputs, previous=question + items)
+    expected = render(question) + completion
+    for name, _ in calls:
+        expected += tokens_of(f"<|start|>functions.{name} to=assistant<|channel|>commentary<|message|>{{}}<|end|>")
+    assert next_prompt == expected + ASSISTANT_HEADER
+
+
+@given(texts, non_empty)
+def test_a_final_answer_comes_back_without_its_reasoning(reasoning, final):
+    completion = tokens_of("<|channel|>analysis<|message|>") + ordinary(reasoning) + tokens_of("<|end|>")
+    completion += tokens_of("<|start|>assistant<|channel|>final<|message|>") + ordinary(final) + tokens_of("<|return|>")
+    question = [{"role": "user", "content": "Go"}]
+    items = output_items_from_completion(enc, completion, request={"input": question})
+    next_prompt = render([{"role": "user", "content": "Thanks"}], previous=question + items)
+    answer_tokens = tokens_of("<|start|>assistant<|channel|>final<|message|>") + ordinary(final) + tokens_of("<|end|>")
+    user_tokens = tokens_of("<|start|>user<|message|>Thanks<|end|>")
+    assert next_prompt == render(question)[: -len(ASSISTANT_HEADER)] + answer_tokens + user_tokens + ASSISTANT_HEADER

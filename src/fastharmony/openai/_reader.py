@@ -5,8 +5,10 @@
 # Events, in the order a message produces them:
 #     MessageOpened(header)   a header was read; its text follows
 #     TextAppended(text)      more of the open message's text (whole characters)
-#     MessageClosed(stop)     the message ended: "<|end|>", "<|call|>",
-#                             "<|return|>", or None when the tokens ran out in it
+#     MessageClosed(stop, tokens)  the message ended: "<|end|>", "<|call|>",
+#                             "<|return|>", or None when the tokens ran out in
+#                             it; `tokens`: how many it took, from its
+#                             `<|start|>` (if any) to its stop token
 #     Recovered(reason)       tokens that make no message were skipped
 # An adapter (chat, responses) maps them to its own shapes; none of them reads
 # tokens itself, so they cannot disagree about what a completion says.
@@ -78,6 +80,7 @@ class TextAppended(NamedTuple):
 
 class MessageClosed(NamedTuple):
     stop: Optional[str]  # the stop token's name; None: the tokens ended inside the message
+    tokens: int = 0  # the tokens of the message, <|start|> and stop token included
 
 
 class Recovered(NamedTuple):
@@ -95,18 +98,19 @@ class TokenReader:
 
     >>> reader = TokenReader(enc)
     >>> reader.feed(enc.encode("<|channel|>final<|message|>Hi<|return|>", allowed_special="all"))
-    [MessageOpened(header=Header(role=<Role.ASSISTANT: 'assistant'>, name=None, channel='final', recipient=None, content_type=None)), TextAppended(text='Hi'), MessageClosed(stop='<|return|>')]
+    [MessageOpened(header=Header(role=<Role.ASSISTANT: 'assistant'>, name=None, channel='final', recipient=None, content_type=None)), TextAppended(text='Hi'), MessageClosed(stop='<|return|>', tokens=5)]
     >>> reader.finish()
     []
     """
 
-    __slots__ = ("_encoding", "_parser", "_state", "_sent", "_straying", "_finished")
+    __slots__ = ("_encoding", "_parser", "_state", "_sent", "_taken", "_straying", "_finished")
 
     def __init__(self, encoding, role: Optional[Role] = Role.ASSISTANT) -> None:
         self._encoding = encoding
         self._parser: Optional[StreamableParser] = None
         self._state = _OUTSIDE
         self._sent = 0  # characters of the open message's text sent
+        self._taken = 0  # tokens of the message being read
         self._straying = False  # inside a run of skipped tokens (one Recovered per run)
         self._finished = False
         if role is not None:
@@ -134,6 +138,7 @@ class TokenReader:
         if type(token) is int and 0 <= token <= LAST_TOKEN_ID:
             state = self._state
             if state is _CONTENT and token not in STOP_NAMES:
+                self._taken += 1
                 parser = self._parser
                 parser.process(token)
                 delta = parser.last_content_delta
@@ -142,6 +147,7 @@ class TokenReader:
                     return [TextAppended(delta)]
                 return []
             if state is _HEADER and token not in _HEADER_END_SET:
+                self._taken += 1
                 self._parser.process(token)  # kept until <|message|>
                 return []
         tokens = token_ids(tokens)
@@ -153,13 +159,16 @@ class TokenReader:
             if state is _CONTENT:
                 j = scan.next(_STOPS, i)
                 if j > i:
+                    self._taken += j - i
                     self._content(tokens, i, j, events)
                 if j < n:
                     self._close(tokens[j], events)
                 i = j + 1
             elif state is _HEADER:
                 j = scan.next(_HEADER_ENDS, i)
-                self._header(tokens[i : j + 1], j < n, events)
+                run = tokens[i : j + 1]
+                self._taken += len(run)
+                self._header(run, j < n, events)
                 i = j + 1
             else:
                 j = scan.next((START,), i)
@@ -171,6 +180,7 @@ class TokenReader:
                     self._parser = StreamableParser(self._encoding, None, strict=False)
                     self._parser.process(START)
                     self._state = _HEADER
+                    self._taken = 1
                 i = j + 1
         return events
 
@@ -181,7 +191,7 @@ class TokenReader:
         self._finished = True
         state, self._state, self._parser = self._state, _OUTSIDE, None
         if state is _CONTENT:
-            return [MessageClosed(None)]
+            return [MessageClosed(None, self._taken)]
         if state is _HEADER:
             return [Recovered("the tokens ended inside a header")]
         return []
@@ -220,7 +230,7 @@ class TokenReader:
         text = message.content[0].text if message.content else ""
         if text:
             events.append(TextAppended(text))
-        events.append(MessageClosed(STOP_NAMES[run[-1]]))
+        events.append(MessageClosed(STOP_NAMES[run[-1]], self._taken))
 
     def _content(self, tokens: List[int], i: int, j: int, events: list) -> None:
         parser = self._parser
@@ -247,7 +257,8 @@ class TokenReader:
         rest = message.content[0].text[self._sent :] if message.content else ""
         if rest:
             events.append(TextAppended(rest))
-        events.append(MessageClosed(STOP_NAMES[stop]))
+        self._taken += 1
+        events.append(MessageClosed(STOP_NAMES[stop], self._taken))
         self._state, self._parser = _OUTSIDE, None
 
     def _skip(self, reason: str, events: list) -> None:

@@ -83,6 +83,7 @@ class ResponsesStream:
         self._items: List[_Item] = []
         self._open_item: Optional[_Item] = None
         self._output_tokens = 0
+        self._reasoning_tokens = 0  # the tokens of the reasoning items
         self._started = False
         self._finished = False
         self._response = _response_shell(
@@ -132,7 +133,7 @@ class ResponsesStream:
         shell["status"] = "incomplete" if truncated else "completed"
         if truncated:
             shell["incomplete_details"] = {"reason": "max_output_tokens"}
-        shell["usage"] = _usage(usage, self._output_tokens)
+        shell["usage"] = _usage(usage, self._output_tokens, self._reasoning_tokens)
         kind = "response.incomplete" if truncated else "response.completed"
         self._emit(events, {"type": kind, "response": self.response})
         return events
@@ -149,6 +150,8 @@ class ResponsesStream:
             elif kind is MessageOpened:
                 self._open(event.header, emit)
             elif kind is MessageClosed and self._open_item is not None:
+                if type(self._open_item) is _ReasoningItem:
+                    self._reasoning_tokens += event.tokens
                 # The tokens ended inside it: cut off when truncated, else a stop token stripped.
                 status = "incomplete" if truncated and event.stop is None else "completed"
                 self._open_item.close(status, emit)
@@ -423,7 +426,7 @@ def _container_id(request: Dict[str, Any]) -> Optional[str]:
     return None
 
 
-def _usage(given: Optional[Dict[str, Any]], output_tokens: int) -> Dict[str, Any]:
+def _usage(given: Optional[Dict[str, Any]], output_tokens: int, reasoning_tokens: int) -> Dict[str, Any]:
     given = dict(given or {})
     input_tokens = given.get("input_tokens", 0)
     output = given.get("output_tokens", output_tokens)
@@ -431,7 +434,7 @@ def _usage(given: Optional[Dict[str, Any]], output_tokens: int) -> Dict[str, Any
         "input_tokens": input_tokens,
         "input_tokens_details": given.get("input_tokens_details", {"cached_tokens": 0, "cache_write_tokens": 0}),
         "output_tokens": output,
-        "output_tokens_details": given.get("output_tokens_details", {"reasoning_tokens": 0}),
+        "output_tokens_details": given.get("output_tokens_details", {"reasoning_tokens": reasoning_tokens}),
         "total_tokens": given.get("total_tokens", input_tokens + output),
     }
 

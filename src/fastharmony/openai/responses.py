@@ -77,8 +77,9 @@
 #   it cut is left out. Never an exception. Without `truncated`, tokens that
 #   end inside a message close it as completed (servers strip stop tokens).
 # - Usage: the counts the caller passes (e.g. {"input_tokens": len(prompt)});
-#   output_tokens defaults to the tokens pushed, total to the sum, the others
-#   to 0.
+#   output_tokens defaults to the tokens pushed, reasoning_tokens to the
+#   tokens of the reasoning items (header and stop token included), total to
+#   the sum, the others to 0.
 # - Streaming: response.created, response.in_progress; per item
 #   output_item.added (status in_progress), then for messages and reasoning
 #   content_part.added, output_text.delta / reasoning_text.delta,
