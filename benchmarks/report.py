@@ -52,7 +52,9 @@ def _us(value: float) -> str:
 
 
 def _ratio(value: Optional[float]) -> str:
-    return "—" if value is None else f"{value:.2f}×"
+    if value is None:
+        return "—"
+    return f"{value:.2g}×" if value < 0.1 else f"{value:.2f}×"  # 0.0048×, not 0.00×
 
 
 def _cell(result: Optional[Dict[str, Any]], field: str, fmt) -> str:

@@ -8,7 +8,8 @@ working directory and global state while it builds.
 
 Rules checked:
 - the sdist holds every source file of the package, the tests (helpers and
-  vendored reference suites included), the docs, the benchmarks and the tools,
+  vendored reference suites included), the docs, the benchmarks, the tools and
+  the examples,
   and its tests collect without error;
 - the wheel holds the package (data, py.typed, shim and all modules), the LICENSE, and
   metadata with the SPDX licence, the one version, the console script; no tests;
@@ -33,7 +34,7 @@ import fastharmony
 
 ROOT = Path(__file__).resolve().parents[1]
 # What the sdist must carry beside src/: every file under these folders.
-SDIST_FOLDERS = ["src", "tests", "docs", "benchmarks", "tools"]
+SDIST_FOLDERS = ["src", "tests", "docs", "benchmarks", "tools", "examples"]
 JUNK = ("__pycache__", ".pyc", ".hypothesis", ".pytest_cache", ".benchmarks", ".egg-info")
 
 
@@ -85,7 +86,8 @@ def test_sdist_holds_sources_tests_docs_benchmarks_and_tools(built):
     for needed in ["tests/conftest.py", "tests/strategies.py", "tests/oracles.py", "docs/guarantees.md",
                    "tests/upstream/openai-harmony-0.0.8/tests/test_harmony.py",
                    "tests/upstream/openai-harmony-0.0.8/test-data/test_simple_convo.txt",
-                   "tests/upstream/oss-harmony-0.0.11/LICENSE", "benchmarks/__main__.py"]:
+                   "tests/upstream/oss-harmony-0.0.11/LICENSE", "benchmarks/__main__.py",
+                   "examples/responses_server.py"]:
         assert needed in sdist_names
 
 

@@ -545,6 +545,20 @@ def test_process_tokens_is_process_on_each_token():
         assert _everything(batched) == _everything(one_by_one(CONVERSATION[:cut])), cut
 
 
+def test_process_tokens_takes_ids_that_share_bytes_with_formatting_tokens_as_content():
+    # Ids near and among the formatting tokens, whose bytes look like theirs:
+    # ordinary ids just below 200000, ids with a byte 3 anywhere, formatting
+    # and reserved tokens that are no event in content.
+    lookalikes = [196_608, 199_997, 3, 3 << 8, 0x0303, 0x20303, 0x30303, 200_005, 200_003, 200_018, 201_088]
+    stream = [*tokens("<|start|>assistant<|message|>"), *lookalikes, END, *tokens("<|start|>user<|message|>x")]
+    for role, strict in ((None, True), (None, False)):
+        for cut in range(len(stream) + 1):
+            batched = StreamableParser(enc, role, strict=strict).process_tokens(stream[:cut])
+            assert _everything(batched) == _everything(one_by_one(stream[:cut], role, strict)), cut
+    [message, _] = enc.parse_messages_from_completion_tokens(stream)
+    assert message.content[0].text == enc.decode(lookalikes)
+
+
 def test_process_tokens_stops_right_after_a_failing_token():
     stream = tokens("<|start|>robot<|message|>hi<|start|>user<|message|>x")
     parser = StreamableParser(enc, None)
