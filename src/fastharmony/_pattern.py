@@ -74,7 +74,7 @@ def ordinary_encoder(encode_part: Callable[[str], List[int]]) -> Callable[[str],
         try:
             # The common case, decided by C-speed scans: ASCII text whose only
             # whitespace besides line breaks is single spaces has no cut.
-            # (isascii is a flag lookup.) Renderer inlines this same test.
+            # (isascii is a flag lookup.)
             uncut = (
                 text.isascii()
                 and "\t" not in text

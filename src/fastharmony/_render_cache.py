@@ -106,14 +106,12 @@ class RenderCache:
                 tokens: List[int] = []
                 message_marks: List[int] = []
                 renderer.render_into((message,), tokens, False, has_function_tools, tools_depth, message_marks)
-                entry = (tokens, message_marks[0])
+                entry = (tokens, message_marks[0])  # (the header's length, the end)
                 if key is not None:
                     self._put(key, entry)
-            start = len(out)
             out += entry[0]
             if marks is not None:
-                marks.append(start + entry[1])
-                marks.append(len(out))
+                marks += (entry[1], len(out))
 
 
 _NEEDS_FUNCTION_TOOLS = object()
