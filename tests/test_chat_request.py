@@ -528,9 +528,9 @@ def test_the_prompt_is_the_rendered_conversation():
     [
         ("not a dict", r"^request: expected a JSON object \(dict\), got str$"),
         ({}, r"missing required field `messages`"),
-        ({"messages": [{"role": "wizard", "content": "x"}]}, r"^messages\[0\]\.role: unknown role 'wizard'$"),
+        ({"messages": [{"role": "wizard", "content": "x"}]}, r"^messages\[0\]\.role: Unknown role: 'wizard'$"),
         ({"messages": [{"role": "user", "content": 3}]}, r"^messages\[0\]\.content: expected `str \| array`, got `int`$"),
-        ({"messages": [{"role": "user", "content": [{"type": "video"}]}]}, r"^messages\[0\]\.content\[0\]\.type: unknown type 'video'$"),
+        ({"messages": [{"role": "user", "content": [{"type": "video"}]}]}, r"^messages\[0\]\.content\[0\]\.type: unknown content type 'video'$"),
         ({"messages": [{"role": "user", "content": [{"type": "refusal", "refusal": "no"}]}]}, r"^messages\[0\]\.content\[0\]\.type: refusal parts belong in assistant messages only$"),
         ({"messages": [{"role": "function", "name": "f", "content": "x"}]}, r"^messages\[0\]\.role: 'function' messages are the legacy form"),
         ({"messages": [{"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}}]}, r"^messages\[0\]\.function_call: the legacy"),

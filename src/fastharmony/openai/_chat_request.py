@@ -32,7 +32,7 @@ from .. import (
     TextContent,
     ToolDescription,
 )
-from .._errors import HarmonyValueError
+from .._errors import HarmonyValueError, explain_msgspec
 from ._json import json_text
 
 # -- the request, as far as the prompt depends on it ------------------------------
@@ -164,26 +164,7 @@ def _parse_request(request: Any) -> _Request:
     try:
         return msgspec.convert(request, _Request)
     except msgspec.ValidationError as exc:
-        raise explain(exc) from None
-
-
-def explain(exc: msgspec.ValidationError, within: str = "") -> HarmonyValueError:
-    """A msgspec validation error in our wording, its path prefixed by `within`
-    (the path of the value that was converted, when it is not the request)."""
-    # msgspec: "Invalid value 'wizard' - at `$.messages[0].role`"; ours, path first:
-    # "messages[0].role: unknown role 'wizard'".
-    problem, sep, where = str(exc).rpartition(" - at `")
-    if not sep:
-        return error(within or "request", str(exc)[:1].lower() + str(exc)[1:])
-    path = where.rstrip("`").removeprefix("$")
-    path = (within + path if within else path.removeprefix(".")) or "request"
-    if problem.startswith("Invalid value ") and path.endswith(".role"):
-        problem = "unknown role " + problem.removeprefix("Invalid value ")
-    elif problem.startswith("Invalid value ") and path.endswith(".type"):
-        problem = "unknown type " + problem.removeprefix("Invalid value ")
-    else:
-        problem = problem[:1].lower() + problem[1:]
-    return error(path, problem)
+        raise explain_msgspec(exc, "request") from None
 
 
 # -- building the conversation ----------------------------------------------------
