@@ -176,17 +176,28 @@ def conversation_from_request(
     start_date: Union[str, datetime.date, None] = None,
     model_identity: Optional[str] = None,
     knowledge_cutoff: Optional[str] = None,
+    keep_reasoning: bool = False,
 ) -> Conversation:
     """The Harmony conversation for a Chat Completions request body (a dict).
 
     `start_date` (default: today), `model_identity` and `knowledge_cutoff` fill
     the system message; omitted, the latter two keep SystemContent's defaults.
+    The reasoning that led to a final answer is left out, as a prompt for the
+    next turn should; `keep_reasoning=True` keeps all of it, for a transcript
+    (training data) rather than a prompt.
     Raises HarmonyError (also a ValueError) naming the field at fault.
 
     >>> convo = conversation_from_request(
     ...     {"messages": [{"role": "user", "content": "Hi"}]}, start_date="2025-06-28")
     >>> [m.author.role.value for m in convo.messages]
     ['system', 'user']
+    >>> turn = {"messages": [{"role": "user", "content": "2+2?"},
+    ...     {"role": "assistant", "reasoning_content": "Easy.", "content": "4"}]}
+    >>> [m.channel for m in conversation_from_request(turn, start_date="2025-06-28").messages]
+    [None, None, 'final']
+    >>> [m.channel for m in conversation_from_request(
+    ...     turn, start_date="2025-06-28", keep_reasoning=True).messages]
+    [None, None, 'analysis', 'final']
     """
     parsed = _parse_request(request)
     if parsed.functions is not None:
@@ -217,7 +228,7 @@ def conversation_from_request(
     developer = developer_message(instructions, tools, _response_formats_section(parsed.response_format))
     if developer is not None:
         messages.append(developer)
-    messages += without_finished_reasoning(history)
+    messages += history if keep_reasoning else without_finished_reasoning(history)
     return Conversation.from_messages(messages)
 
 
