@@ -34,7 +34,7 @@ _ASSISTANT = Role.ASSISTANT
 _NO_TOKENS = Conversation()
 
 
-class TrainingSpan(msgspec.Struct, frozen=True, array_like=True):
+class TrainingSpan(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """Where one message of the conversation is in a `TrainingExample`.
 
     `start` is the offset of its `<|start|>`, `content_start` just after its
