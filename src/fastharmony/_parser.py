@@ -30,7 +30,7 @@
 #
 # Decoding is lazy and in bulk: content tokens are only kept as they come, and
 # are decoded when something reads the content (`current_content`,
-# `last_content_delta`, `state_data`) or the message ends. A run of tokens is
+# `last_content_delta`) or the message ends. A run of tokens is
 # decoded in one go (the vocabulary's C decoder, then one UTF-8 decode); its
 # last token alone sets the delta, as it would one by one; a run holding an
 # invalid sequence is redone token by token, so the result is always the
@@ -38,6 +38,9 @@
 # token; `process_tokens` and batch parsing find the next event token with a
 # byte search over the ids packed as bytes (C speed, see `_packed`), so they
 # pay nothing in Python per content token either.
+#
+# `messages` hands out new objects at every read, as the reference does: the
+# parser's own are never shared.
 #
 # Unlike the reference, token ids are checked at the call that receives them:
 # an id outside 0..201088 raises HarmonyError (after the ids before it have been
