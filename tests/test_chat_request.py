@@ -13,7 +13,7 @@ import pytest
 from openai.types.chat.completion_create_params import CompletionCreateParamsNonStreaming
 from pydantic import TypeAdapter
 
-from fastharmony import HarmonyError, Role, load_harmony_encoding
+from fastharmony import HarmonyError, RenderConversationConfig, Role, load_harmony_encoding
 from fastharmony.chat import conversation_from_request, render_request
 
 enc = load_harmony_encoding("HarmonyGptOss")
@@ -513,6 +513,35 @@ def test_the_reference_default_alone_would_render_the_first_turns_reasoning_agai
     assert "Use the clock." not in text and "Got it." not in text and "Ask again." in text
 
 
+def test_keep_reasoning_keeps_the_reasoning_of_finished_turns_for_transcripts(ref):
+    # Training data is a transcript, not a prompt: with keep_reasoning=True
+    # nothing is left out; every other rule is the request's.
+    first = tool_turn("Time?", "Use the clock.", "c1", "Got it.", "It is noon.")
+    second = tool_turn("And now?", "Ask again.", "c2")
+    request = sdk_request(messages=first + second, tools=[TIME_TOOL])
+    expected = [
+        system(channels=("analysis", "commentary", "final")),
+        developer(tools=[H.ToolDescription.new("get_time", "")]),
+        user("Time?"),
+        assistant("Use the clock.", "analysis"),
+        assistant("{}", "commentary", "functions.get_time"),
+        tool_result("get_time", "12:00"),
+        assistant("Got it.", "analysis"),
+        assistant("It is noon.", "final"),
+        user("And now?"),
+        assistant("Ask again.", "analysis"),
+        assistant("{}", "commentary", "functions.get_time"),
+        tool_result("get_time", "12:00"),
+    ]
+    conversation = conversation_from_request(request, start_date=DATE, keep_reasoning=True)
+    keep_all = RenderConversationConfig(auto_drop_analysis=False)
+    assert enc.render_conversation(conversation, keep_all) == ref.render_conversation(
+        H.Conversation.from_messages(expected), H.RenderConversationConfig(auto_drop_analysis=False)
+    )
+    dropped = conversation_from_request(request, start_date=DATE)
+    assert [m for m in conversation.messages if m.channel != "analysis" or m in dropped.messages] == dropped.messages
+
+
 def test_the_prompt_is_the_rendered_conversation():
     first = tool_turn("Time?", "Use the clock.", "c1", "Got it.", "It is noon.")
     request = sdk_request(messages=first + [{"role": "user", "content": "Thanks"}], tools=[TIME_TOOL])
@@ -528,9 +557,9 @@ def test_the_prompt_is_the_rendered_conversation():
     [
         ("not a dict", r"^request: expected a JSON object \(dict\), got str$"),
         ({}, r"missing required field `messages`"),
-        ({"messages": [{"role": "wizard", "content": "x"}]}, r"^messages\[0\]\.role: unknown role 'wizard'$"),
+        ({"messages": [{"role": "wizard", "content": "x"}]}, r"^messages\[0\]\.role: Unknown role: 'wizard'$"),
         ({"messages": [{"role": "user", "content": 3}]}, r"^messages\[0\]\.content: expected `str \| array`, got `int`$"),
-        ({"messages": [{"role": "user", "content": [{"type": "video"}]}]}, r"^messages\[0\]\.content\[0\]\.type: unknown type 'video'$"),
+        ({"messages": [{"role": "user", "content": [{"type": "video"}]}]}, r"^messages\[0\]\.content\[0\]\.type: unknown content type 'video'$"),
         ({"messages": [{"role": "user", "content": [{"type": "refusal", "refusal": "no"}]}]}, r"^messages\[0\]\.content\[0\]\.type: refusal parts belong in assistant messages only$"),
         ({"messages": [{"role": "function", "name": "f", "content": "x"}]}, r"^messages\[0\]\.role: 'function' messages are the legacy form"),
         ({"messages": [{"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}}]}, r"^messages\[0\]\.function_call: the legacy"),

@@ -266,7 +266,7 @@ def test_a_bad_item_is_reported_with_its_index():
 def test_bad_arguments_are_named():
     with pytest.raises(HarmonyError, match="LossMask.header"):
         LossMask(header="prompt")
-    with pytest.raises(HarmonyError, match="LossMask.roles: unknown role"):
+    with pytest.raises(HarmonyError, match=r"^LossMask.roles: Unknown role: 'robot'$"):
         LossMask(roles={"robot"})
     with pytest.raises(HarmonyError, match="workers"):
         render_examples(enc, [], workers=0)

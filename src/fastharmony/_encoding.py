@@ -5,6 +5,16 @@
 # Arguments are checked here, at the boundary, so that the modules behind it
 # can assume valid input on their hot paths: whatever goes wrong surfaces as a
 # HarmonyError that names the problem.
+#
+# Rules of this file:
+# - Every render path (render, render_conversation and its completion,
+#   training and spans forms) goes through `_rendered`, into the one loop of
+#   _render (or the render cache around it, when loaded with one).
+# - An encoding is identified by (name, dialect, render cache size): loading
+#   memoises it under that key, pickling sends only that key, and all share
+#   one Tokenizer, so the vocabulary is loaded once per process.
+# - The modules behind the facade read the tokenizer through `tokenizer_of`,
+#   never through an attribute of the encoding.
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Sequence
 
 __all__ = [
@@ -96,12 +97,15 @@ def unknown_role(value: object, where: str = "") -> HarmonyValueError:
 # -- msgspec's validation errors, in our words ---------------------------------------
 
 
-def explain_msgspec(exc: Exception, what: str) -> HarmonyValueError:
+def explain_msgspec(exc: Exception, what: str, within: str = "") -> HarmonyValueError:
     """A msgspec.ValidationError as "path: problem", the path first as the CLI prints it.
 
     msgspec says "Invalid enum value 'wizard' - at `$.messages[0].role`"; this
     says "messages[0].role: Unknown role: 'wizard'". `what` names the whole
-    document, for errors about the top level.
+    document, for errors about the top level. `within` is the path of the
+    converted value when it is part of a larger document (as "input[3]"): it
+    goes before msgspec's path, and errors about the value itself name it.
+    This is the one place that reads msgspec's text.
 
     >>> from fastharmony import Conversation
     >>> try:
@@ -109,23 +113,37 @@ def explain_msgspec(exc: Exception, what: str) -> HarmonyValueError:
     ... except ValueError as error:
     ...     print(error)
     messages[0].content: expected `str | array`, got `int`
+    >>> import msgspec
+    >>> try:
+    ...     msgspec.convert([1, "2"], list[int])
+    ... except msgspec.ValidationError as error:
+    ...     print(explain_msgspec(error, "token list", within="tokens"))
+    tokens[1]: expected `int`, got `str`
     """
     message = str(exc)
     problem, sep, where = message.rpartition(" - at `")
     if not sep:
+        if within:
+            return HarmonyValueError(f"{within}: {message[:1].lower()}{message[1:]}")
         return HarmonyValueError(f"invalid {what}: {message}")
     where = where.rstrip("`")
     key, in_container, container = where.partition("` in `")
     if in_container:  # "Expected `str` - at `key` in `$.messages[0]`": a bad key
         where = container
         problem += f" for a {key}"
-    path = where.removeprefix("$").removeprefix(".") or what
+    path = where.removeprefix("$")
+    path = (within + path if within else path.removeprefix(".")) or what
     for invalid in ("Invalid enum value ", "Invalid value "):
         if path.endswith("role") and problem.startswith(invalid):
             return unknown_role(_literal(problem.removeprefix(invalid)), path)
-    if path.endswith(".type") and problem.startswith("Invalid value"):
-        problem = "unknown content type " + problem.removeprefix("Invalid value ")
+    if path.endswith(".type") and problem.startswith("Invalid value "):
+        # A content part's type (`content[0].type`), or another tagged object's.
+        kind = "content type" if _CONTENT_PART_TYPE.search(path) else "type"
+        problem = f"unknown {kind} " + problem.removeprefix("Invalid value ")
     return HarmonyValueError(f"{path}: {problem[:1].lower()}{problem[1:]}")
+
+
+_CONTENT_PART_TYPE = re.compile(r"(?:^|\.)content\[\d+\]\.type$")
 
 
 def _literal(text: str) -> object:

@@ -64,16 +64,6 @@ class RenderCache:
             self._entries.clear()
             self._hits = self._misses = 0
 
-    def _get(self, key):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self._misses += 1
-            else:
-                self._hits += 1
-                self._entries.move_to_end(key)
-            return entry
-
     def _put(self, key, entry) -> None:
         with self._lock:
             self._entries[key] = entry
@@ -93,34 +83,62 @@ class RenderCache:
     ) -> None:
         """`renderer.render_into` with the same arguments, through the cache."""
         drop_before = analysis_drop_boundary(messages) if auto_drop else 0
-        for index, message in enumerate(messages):
-            if index < drop_before and message.channel == "analysis":
-                continue
-            key = _message_key(message, tools_depth)
-            if key is _NEEDS_FUNCTION_TOOLS:
-                if has_function_tools is None:
-                    has_function_tools = conversation_has_function_tools(messages)
-                key = _message_key(message, tools_depth, has_function_tools)
-            entry = None if key is None else self._get(key)
-            if entry is None:
-                tokens: List[int] = []
-                message_marks: List[int] = []
-                renderer.render_into((message,), tokens, False, has_function_tools, tools_depth, message_marks)
-                entry = (tokens, message_marks[0])  # (the header's length, the end)
+        entries = self._entries
+        lock = self._lock
+        hits = misses = 0  # counted here, added to the totals once per call
+        try:
+            for index, message in enumerate(messages):
+                if index < drop_before and message.channel == "analysis":
+                    continue
+                content = message.content
+                if type(content) is list and len(content) == 1 and type(content[0]) is TextContent:
+                    # most messages: no list to build
+                    author = message.author
+                    key = (
+                        author.role, author.name, message.recipient, message.channel, message.content_type,
+                        content[0].text,
+                    )
+                else:
+                    key = _message_key(message, tools_depth)
+                    if key is _NEEDS_FUNCTION_TOOLS:
+                        if has_function_tools is None:
+                            has_function_tools = conversation_has_function_tools(messages)
+                        key = _message_key(message, tools_depth, has_function_tools)
+                entry = None
                 if key is not None:
-                    self._put(key, entry)
-            out += entry[0]
-            if marks is not None:
-                marks += (entry[1], len(out))
+                    try:
+                        with lock:
+                            entry = entries.get(key)
+                            if entry is not None:
+                                entries.move_to_end(key)
+                    except TypeError:  # an unhashable value assigned after construction
+                        key = None
+                if entry is not None:
+                    hits += 1
+                else:
+                    misses += 1
+                    tokens: List[int] = []
+                    message_marks: List[int] = []
+                    renderer.render_into((message,), tokens, False, has_function_tools, tools_depth, message_marks)
+                    entry = (tokens, message_marks[0])  # the tokens, and the length of the header
+                    if key is not None:
+                        self._put(key, entry)
+                out += entry[0]
+                if marks is not None:
+                    marks += (entry[1], len(out))
+        finally:
+            with lock:
+                self._hits += hits
+                self._misses += misses
 
 
 _NEEDS_FUNCTION_TOOLS = object()
 
 
 def _message_key(message, tools_depth: int, has_function_tools: Optional[bool] = None):
-    """The message's value as a hashable key; None if it cannot be one;
-    _NEEDS_FUNCTION_TOOLS if it holds a SystemContent and `has_function_tools`
-    is not given."""
+    """The message's value as a key (unhashable if the message holds an
+    unhashable value); None if it cannot be built; _NEEDS_FUNCTION_TOOLS if it
+    holds a SystemContent and `has_function_tools` is not given."""
     author = message.author
     key = [author.role, author.name, message.recipient, message.channel, message.content_type]
     for part in message.content:
@@ -135,9 +153,4 @@ def _message_key(message, tools_depth: int, has_function_tools: Optional[bool] =
                 key.append((type(part), repr(part), tools_depth))
             except Exception:  # a foreign __repr__ inside
                 return None
-    key = tuple(key)
-    try:
-        hash(key)
-    except TypeError:  # an unhashable value assigned after construction
-        return None
-    return key
+    return tuple(key)

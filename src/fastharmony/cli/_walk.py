@@ -68,7 +68,6 @@ _ADVICE = [
     ("waiting for message header to complete",
      "the tokens end inside a header, as a prompt from render-completion does; `fastharmony show` displays a prompt"),
     ("Unknown role", "a header's first word is its role, or a tool's name followed by its recipient"),
-    ("unknown role", "a header's first word is its role, or a tool's name followed by its recipient"),
 ]
 
 

@@ -32,7 +32,7 @@ from .. import (
     TextContent,
     ToolDescription,
 )
-from .._errors import HarmonyValueError
+from .._errors import HarmonyValueError, explain_msgspec
 from ._json import json_text
 
 # -- the request, as far as the prompt depends on it ------------------------------
@@ -164,26 +164,7 @@ def _parse_request(request: Any) -> _Request:
     try:
         return msgspec.convert(request, _Request)
     except msgspec.ValidationError as exc:
-        raise explain(exc) from None
-
-
-def explain(exc: msgspec.ValidationError, within: str = "") -> HarmonyValueError:
-    """A msgspec validation error in our wording, its path prefixed by `within`
-    (the path of the value that was converted, when it is not the request)."""
-    # msgspec: "Invalid value 'wizard' - at `$.messages[0].role`"; ours, path first:
-    # "messages[0].role: unknown role 'wizard'".
-    problem, sep, where = str(exc).rpartition(" - at `")
-    if not sep:
-        return error(within or "request", str(exc)[:1].lower() + str(exc)[1:])
-    path = where.rstrip("`").removeprefix("$")
-    path = (within + path if within else path.removeprefix(".")) or "request"
-    if problem.startswith("Invalid value ") and path.endswith(".role"):
-        problem = "unknown role " + problem.removeprefix("Invalid value ")
-    elif problem.startswith("Invalid value ") and path.endswith(".type"):
-        problem = "unknown type " + problem.removeprefix("Invalid value ")
-    else:
-        problem = problem[:1].lower() + problem[1:]
-    return error(path, problem)
+        raise explain_msgspec(exc, "request") from None
 
 
 # -- building the conversation ----------------------------------------------------
@@ -195,17 +176,28 @@ def conversation_from_request(
     start_date: Union[str, datetime.date, None] = None,
     model_identity: Optional[str] = None,
     knowledge_cutoff: Optional[str] = None,
+    keep_reasoning: bool = False,
 ) -> Conversation:
     """The Harmony conversation for a Chat Completions request body (a dict).
 
     `start_date` (default: today), `model_identity` and `knowledge_cutoff` fill
     the system message; omitted, the latter two keep SystemContent's defaults.
+    The reasoning that led to a final answer is left out, as a prompt for the
+    next turn should; `keep_reasoning=True` keeps all of it, for a transcript
+    (training data) rather than a prompt.
     Raises HarmonyError (also a ValueError) naming the field at fault.
 
     >>> convo = conversation_from_request(
     ...     {"messages": [{"role": "user", "content": "Hi"}]}, start_date="2025-06-28")
     >>> [m.author.role.value for m in convo.messages]
     ['system', 'user']
+    >>> turn = {"messages": [{"role": "user", "content": "2+2?"},
+    ...     {"role": "assistant", "reasoning_content": "Easy.", "content": "4"}]}
+    >>> [m.channel for m in conversation_from_request(turn, start_date="2025-06-28").messages]
+    [None, None, 'final']
+    >>> [m.channel for m in conversation_from_request(
+    ...     turn, start_date="2025-06-28", keep_reasoning=True).messages]
+    [None, None, 'analysis', 'final']
     """
     parsed = _parse_request(request)
     if parsed.functions is not None:
@@ -236,7 +228,7 @@ def conversation_from_request(
     developer = developer_message(instructions, tools, _response_formats_section(parsed.response_format))
     if developer is not None:
         messages.append(developer)
-    messages += without_finished_reasoning(history)
+    messages += history if keep_reasoning else without_finished_reasoning(history)
     return Conversation.from_messages(messages)
 
 

@@ -18,12 +18,11 @@ from typing import Any, Dict, List, Literal, Optional, Union
 import msgspec
 
 from .. import Author, Conversation, Message, Role, ToolDescription
-from .._errors import HarmonyValueError
+from .._errors import HarmonyValueError, explain_msgspec
 from ._chat_request import (
     assistant_message,
     developer_message,
     error,
-    explain,
     function_call_message,
     function_result_message,
     response_formats_section,
@@ -157,7 +156,7 @@ def _convert(value: Any, kind, path: str):
     try:
         return msgspec.convert(value, kind)
     except msgspec.ValidationError as exc:
-        raise explain(exc, path) from None
+        raise explain_msgspec(exc, "request", within=path) from None
 
 
 # -- building the conversation ----------------------------------------------------

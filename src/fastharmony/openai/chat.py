@@ -55,6 +55,8 @@
 #   that calls a tool, it would render the first turn's reasoning again. The
 #   conversation is then rendered with the reference's default, which has
 #   nothing left to drop.
+#   `conversation_from_request(..., keep_reasoning=True)` keeps all of it: a
+#   transcript to train on, not a prompt (fastharmony.training uses it).
 #
 # Completion tokens -> message
 # - `analysis` -> `reasoning_content`; `final`, and `commentary` without a

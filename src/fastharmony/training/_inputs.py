@@ -9,10 +9,10 @@
 #   (`fastharmony.chat.conversation_from_request`) with a date the caller
 #   fixes: a corpus must not render differently depending on the day.
 # - One difference from a request: a record is a transcript to learn from,
-#   so no reasoning is left out at conversion (a request drops the reasoning
-#   that led to a final answer, as a prompt for the next turn should). What
-#   history is rendered is the mask's `history_analysis` policy, applied to
-#   both sources alike.
+#   so no reasoning is left out at conversion (`keep_reasoning=True`; a request
+#   drops the reasoning that led to a final answer, as a prompt for the next
+#   turn should). What history is rendered is the mask's `history_analysis`
+#   policy, applied to both sources alike.
 
 from __future__ import annotations
 
@@ -22,19 +22,10 @@ from typing import Any, Union
 import msgspec
 
 from .._errors import HarmonyValueError, shown
-from .._model import Conversation, Message, Role
+from .._model import Conversation, Message
 from ..chat import conversation_from_request
 
 SOURCES = ("harmony", "openai")
-
-# The request rules put an assistant message's text on `final`, and drop the
-# reasoning that led to a final answer. Converting each such message with a
-# placeholder tool call instead puts its text on `commentary` (a preamble)
-# and keeps all reasoning; the placeholder call is then removed and the
-# preamble put back on `final`. No function is named like this.
-_PLACEHOLDER = "\x00fastharmony-final-answer"
-_PLACEHOLDER_RECIPIENT = "functions." + _PLACEHOLDER
-_ASSISTANT = Role.ASSISTANT
 
 
 def check_source(source: str, start_date) -> None:
@@ -58,7 +49,7 @@ def to_conversation(item: Any, source: str = "harmony", start_date: Union[str, d
             item = _json(item)
         if not isinstance(item, dict):
             raise HarmonyValueError(f"expected an OpenAI chat record (a JSON object), got {type(item).__name__}")
-        return _from_openai(item, start_date)
+        return conversation_from_request(item, start_date=start_date, keep_reasoning=True)
     if isinstance(item, Conversation):
         return item
     if isinstance(item, (list, tuple)) and all(isinstance(message, Message) for message in item):
@@ -78,35 +69,3 @@ def _json(data) -> Any:
     except msgspec.DecodeError as exc:
         raise HarmonyValueError(f"invalid JSON: {exc}") from None
 
-
-def _from_openai(record: dict, start_date) -> Conversation:
-    messages = record.get("messages")
-    placed = False
-    if isinstance(messages, list):
-        patched = []
-        for message in messages:
-            if isinstance(message, dict) and message.get("role") == "assistant" and not message.get("tool_calls"):
-                placeholder = {"type": "function", "function": {"name": _PLACEHOLDER, "arguments": ""}}
-                message = {**message, "tool_calls": [placeholder]}
-                placed = True
-            patched.append(message)
-        if placed:
-            record = {**record, "messages": patched}
-    conversation = conversation_from_request(record, start_date=start_date)
-    if not placed:
-        return conversation
-    out = []
-    for message in conversation.messages:
-        if message.recipient == _PLACEHOLDER_RECIPIENT and message.author.role is _ASSISTANT:
-            previous = out[-1] if out else None
-            # The message's text, if it had any, is the preamble just before.
-            if (
-                previous is not None
-                and previous.author.role is _ASSISTANT
-                and previous.channel == "commentary"
-                and previous.recipient is None
-            ):
-                previous.channel = "final"
-            continue
-        out.append(message)
-    return Conversation.from_messages(out)

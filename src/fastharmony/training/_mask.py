@@ -18,7 +18,7 @@ from typing import FrozenSet, List, Literal, Optional, Set
 
 import msgspec
 
-from .._errors import HarmonyValueError, shown
+from .._errors import HarmonyValueError, shown, unknown_role
 from .._model import Message, Role
 
 HEADERS = ("generated", "content", "full")
@@ -95,10 +95,7 @@ def _role_names(roles) -> FrozenSet[str]:
         if name == Role.TOOL.value:
             raise HarmonyValueError("LossMask.roles: tool results are never trained ('tool' given)")
         if name not in _TRAINABLE_ROLES:
-            raise HarmonyValueError(
-                f"LossMask.roles: unknown role {shown(role)} "
-                f"(one of {', '.join(sorted(_TRAINABLE_ROLES))})"
-            )
+            raise unknown_role(role, "LossMask.roles")
         names.add(name)
     return frozenset(names)
 

@@ -13,8 +13,8 @@
 #   stderr is a terminal; without tqdm there is no bar. The summary line is
 #   always printed: examples, tokens, trained tokens, tokens per second.
 # - Parquet needs pyarrow (the `parquet` extra); the error says so.
-# - The API is fastharmony.training's; `iter_results` is its documented
-#   helper for front ends (results in order, bad items as values).
+# - The API is fastharmony.training's, with the internal helpers its opening
+#   comment documents (`iter_results`: results in order, bad items as values).
 
 from __future__ import annotations
 
@@ -27,10 +27,16 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import msgspec
 
 from fastharmony import HarmonyError, load_harmony_encoding
-from fastharmony.training import COLUMNS, LossMask
-from fastharmony.training._batch import DEFAULT_CHUNK_SIZE, iter_results
-from fastharmony.training._mapper import example_columns
-from fastharmony.training._mask import HEADERS, HISTORY_ANALYSIS, TURNS
+from fastharmony.training import (
+    COLUMNS,
+    DEFAULT_CHUNK_SIZE,
+    HEADERS,
+    HISTORY_ANALYSIS,
+    TURNS,
+    LossMask,
+    example_columns,
+    iter_results,
+)
 
 from .._io import BadInput, UsageError, say
 from .._options import arg, command
