@@ -35,7 +35,9 @@ import fastharmony
 ROOT = Path(__file__).resolve().parents[1]
 # What the sdist must carry beside src/: every file under these folders.
 SDIST_FOLDERS = ["src", "tests", "docs", "benchmarks", "tools", "examples"]
-JUNK = ("__pycache__", ".pyc", ".hypothesis", ".pytest_cache", ".benchmarks", ".egg-info")
+# ("results/": benchmarks/results, what `python -m benchmarks` writes, pruned by MANIFEST.in;
+# the sdist's .egg-info, last, is allowed by test_no_caches_or_compiled_files.)
+JUNK = ("__pycache__", ".pyc", ".hypothesis", ".pytest_cache", ".benchmarks", "results/", ".egg-info")
 
 
 def _tree_files(top: Path) -> set[str]:
