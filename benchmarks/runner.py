@@ -194,12 +194,12 @@ def _notes(results: Dict[str, Any]) -> List[str]:
     workloads = results["workloads"]
     for name, entry in workloads.items():
         counts = {info["tokens"] for key, info in entry.get("info", {}).items() if key != FLOOR}
-        if len(counts) == 1:
+        if len(counts) == 1 and not name.startswith("agent-"):  # (the agent loop has a note of its own)
             (count,) = counts
             line = f"{entry['title']}: {count:,} tokens"
             if name.endswith("large-completion") and not name.startswith("go-"):
                 line += f" (the issue says {ISSUE_LARGE_COMPLETION_TOKENS:,})"
-            if name.endswith("-tool-call") and name != "render-tool-call":
+            if name.endswith("-tool-call") and "render" not in name:
                 line += (
                     ", encoded from the completion text with special tokens allowed "
                     "(rendering the same Message puts the recipient before the channel)"
