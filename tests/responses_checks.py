@@ -9,6 +9,7 @@ from openai.lib.streaming.responses import ResponseStreamState
 from openai.types.responses import Response, ResponseStreamEvent
 from openai.types.responses.response_create_params import ResponseCreateParamsNonStreaming
 from pydantic import TypeAdapter
+from sdk_bodies import sdk_body
 
 from fastharmony import load_harmony_encoding
 from fastharmony.responses import ResponsesStream, response_from_completion
@@ -33,20 +34,9 @@ def counting_ids():
     return lambda prefix: f"{prefix}_{next(counter)}"
 
 
-def _consume(value):
-    # The SDK's params declare `Iterable` fields, which pydantic validates lazily.
-    if isinstance(value, dict):
-        return {key: _consume(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "ValidatorIterator":
-        return [_consume(item) for item in value]
-    return value
-
-
 def sdk_request(**fields):
     """A request body that the SDK's ResponseCreateParams accepts."""
-    body = {"model": "gpt-oss-120b", **fields}
-    _consume(REQUEST.validate_python(body))
-    return body
+    return sdk_body(REQUEST, fields)
 
 
 def sdk_response(response):

@@ -12,6 +12,7 @@ import openai_harmony as H
 import pytest
 from openai.types.chat.completion_create_params import CompletionCreateParamsNonStreaming
 from pydantic import TypeAdapter
+from sdk_bodies import sdk_body
 
 from fastharmony import HarmonyError, RenderConversationConfig, Role, load_harmony_encoding
 from fastharmony.chat import conversation_from_request, render_request
@@ -35,20 +36,9 @@ WEATHER_TOOL = {
 TIME_TOOL = {"type": "function", "function": {"name": "get_time"}}
 
 
-def _consume(value):
-    # The SDK's types declare `Iterable` fields, which pydantic validates lazily.
-    if isinstance(value, dict):
-        return {key: _consume(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "ValidatorIterator":
-        return [_consume(item) for item in value]
-    return value
-
-
 def sdk_request(**fields):
     """A request body that the SDK's CompletionCreateParamsNonStreaming accepts."""
-    body = {"model": "gpt-oss-120b", **fields}
-    _consume(REQUEST.validate_python(body))
-    return body
+    return sdk_body(REQUEST, fields)
 
 
 def prompt(request, **options):

@@ -1,7 +1,7 @@
 """The README's quick start runs as written (documentation that cannot rot).
 
 Its later sections have tests of their own: test_cli_docs.py runs the command
-line examples, test_chat_docs.py the Chat Completions ones.
+line examples, test_adapter_docs.py the Chat Completions and Responses ones.
 """
 
 import re

@@ -908,3 +908,12 @@ def test_a_non_string_assigned_after_construction_is_refused(ref, make, path, va
         ref.render(build(openai_harmony))
     with pytest.raises(HarmonyError):
         ENC.render(build(fastharmony))
+
+
+def test_a_role_assigned_after_construction_is_refused_at_render_in_the_one_wording():
+    # Assignment is not validated (as in pydantic); the renderer guards it, and
+    # says it as every other unknown-role error does.
+    message = fastharmony.Message.from_role_and_content(fastharmony.Role.USER, "x")
+    message.author.role = "wizard"
+    with pytest.raises(HarmonyError, match=r"^Message\.author\.role: Unknown role: 'wizard'$"):
+        load_harmony_encoding("HarmonyGptOss").render(message)

@@ -30,7 +30,7 @@ from typing import List, Optional
 
 import msgspec
 
-from ._errors import HarmonyError, HarmonyValueError, shown
+from ._errors import HarmonyError, HarmonyValueError, shown, unknown_role
 from ._model import (
     DeveloperContent,
     ReasoningEffort,
@@ -381,7 +381,7 @@ def _invalid_header(key: tuple) -> HarmonyValueError:
                 try:
                     Role(value)
                 except (ValueError, TypeError):
-                    return HarmonyValueError(f"Message.{field}: unknown role {shown(value)}")
+                    return unknown_role(value, f"Message.{field}")
         elif value is not None and not isinstance(value, str):
             return HarmonyValueError(
                 f"Message.{field}: expected str or None, got {type(value).__name__} {shown(value)}"

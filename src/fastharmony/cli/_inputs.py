@@ -18,6 +18,7 @@ from typing import Iterable, Iterator, List, Tuple
 
 import msgspec
 
+from .._errors import explain_msgspec
 from . import _shapes as shapes
 from ._io import IO, BadInput, sentence
 
@@ -53,14 +54,24 @@ def token_list(data, where: str) -> List[int]:
             return msgspec.json.decode(data, type=List[int])
         return msgspec.convert(data, List[int], strict=True)
     except msgspec.ValidationError as exc:
-        problem, _, path = str(exc).partition(" - at `$")
-        if not path:
-            raise BadInput(f"{where}: expected a JSON list of token ids, got {problem.split()[-1]}") from None
-        raise BadInput(f"{where}{path.rstrip('`')}: {sentence(problem)}") from None
+        if isinstance(data, list) or (isinstance(data, bytes) and first_char(data) == b"["):
+            raise BadInput(str(explain_msgspec(exc, "token list", within=where))) from None
+        whole = data
+        if isinstance(data, bytes):
+            try:
+                whole = msgspec.json.decode(data)
+            except msgspec.DecodeError as exc:
+                raise BadInput(f"{where}: {json_problem(exc)}") from None
+        got = _JSON_TYPES.get(type(whole), type(whole).__name__)
+        raise BadInput(f"{where}: expected a JSON list of token ids, got `{got}`") from None
     except msgspec.DecodeError as exc:
         raise BadInput(f"{where}: {json_problem(exc)}") from None
     except RecursionError:
         raise BadInput(f"{where}: malformed JSON: it nests too deep") from None
+
+
+# msgspec's names of JSON types, for a document that is not a list of token ids.
+_JSON_TYPES = {dict: "object", str: "str", int: "int", float: "float", bool: "bool", type(None): "null"}
 
 
 def read_tokens(io: IO) -> List[int]:

@@ -227,18 +227,29 @@ def _json_lines(examples) -> bytes:
     return b"".join(line + b"\n" for line in lines)
 
 
-class _StdoutWriter:
-    """JSON Lines on stdout, as they come (through the CLI's IO, which turns
-    what the operating system does to stdout into one error line)."""
+class _BatchedWriter:
+    """Examples are kept until there are `_WRITE_BATCH` of them, then `flush`
+    writes them at once."""
 
-    def __init__(self, io) -> None:
-        self.io = io
+    def __init__(self) -> None:
         self.pending: List[Any] = []
 
     def add(self, examples) -> None:
         self.pending += examples
         if len(self.pending) >= _WRITE_BATCH:
             self.flush()
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+
+class _StdoutWriter(_BatchedWriter):
+    """JSON Lines on stdout, as they come (through the CLI's IO, which turns
+    what the operating system does to stdout into one error line)."""
+
+    def __init__(self, io) -> None:
+        super().__init__()
+        self.io = io
 
     def flush(self) -> None:
         if self.pending:
@@ -253,19 +264,14 @@ class _StdoutWriter:
         self.pending = []
 
 
-class _TemporaryOutput:
+class _TemporaryOutput(_BatchedWriter):
     """Written beside the output and renamed over it at the end, so that a
     failed run leaves no partial file."""
 
     def __init__(self, path: str) -> None:
+        super().__init__()
         self.path = path
         self.temporary = f"{path}.{os.getpid()}.tmp"
-        self.pending: List[Any] = []
-
-    def add(self, examples) -> None:
-        self.pending += examples
-        if len(self.pending) >= _WRITE_BATCH:
-            self.flush()
 
     def close(self) -> None:
         self.flush()
