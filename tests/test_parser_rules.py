@@ -734,3 +734,25 @@ def test_process_tokens_takes_an_iterator_as_it_takes_a_list():
     assert parser.tokens == good
     assert parser.current_content == "hello world"
     assert StreamableParser(enc, None).process_tokens(iter(good)).tokens == good
+
+
+@pytest.mark.parametrize("strict", [True, False, None, 1, 0, 2.0, "yes", [], numpy_bool := __import__("numpy").bool_(True)])
+def test_strict_takes_a_bool_or_none_and_refuses_other_types_as_the_reference(ref, strict):
+    # The reference's core takes `strict` as Option<bool>: None means strict,
+    # and PyO3 refuses every other type (ints and numpy bools included) with a
+    # TypeError. Ours is that TypeError, with the same words, and a HarmonyError.
+    tokens = enc.encode("<|start|>user<|message|>Hi<|end|>", allowed_special="all")
+    calls = {
+        "parse": lambda h, e: e.parse_messages_from_completion_tokens(tokens, None, strict=strict),
+        "StreamableParser": lambda h, e: h.StreamableParser(e, None, strict=strict),
+    }
+    for name, call in calls.items():
+        try:
+            call(openai_harmony, ref)
+        except TypeError as theirs:
+            with pytest.raises(TypeError) as ours:
+                call(fastharmony, enc)
+            assert isinstance(ours.value, HarmonyError), name
+            assert str(ours.value) == str(theirs), name
+        else:
+            call(fastharmony, enc)  # accepted by both

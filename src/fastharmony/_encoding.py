@@ -37,6 +37,7 @@ from ._model import (
     Role,
     role_argument,
 )
+from ._lax import strict_flag
 from ._parser import parse_tokens
 from ._render import (
     CONVERSATION_TOOLS_DEPTH,
@@ -277,14 +278,14 @@ class HarmonyEncoding:
     # -- parsing ----------------------------------------------------------------
 
     def parse_messages_from_completion_tokens(
-        self, tokens: Sequence[int], role: Optional[Role] = None, *, strict: bool = True
+        self, tokens: Sequence[int], role: Optional[Role] = None, *, strict: Optional[bool] = True
     ) -> List[Message]:
         """Parse completion tokens back into messages.
 
         With `role=None` the tokens must begin with `<|start|>`; with a role they
         begin inside that role's header (e.g. after a prompt rendered for completion).
         """
-        return parse_tokens(self, tokens, role, strict)
+        return parse_tokens(self, tokens, role, strict_flag(strict))
 
     # -- tokens -----------------------------------------------------------------
 

@@ -58,6 +58,11 @@ class HarmonyValueError(HarmonyError, ValueError):
     """
 
 
+class HarmonyTypeError(HarmonyError, TypeError):
+    """An argument of a type the reference's core refuses with TypeError
+    (PyO3's conversion error), e.g. `strict="yes"`."""
+
+
 def shown(value: object, limit: int = 80) -> str:
     """`repr(value)` cut to `limit` characters, for error messages; never raises
     (repr refuses ints of more than 4300 digits, and a foreign __repr__ may fail).

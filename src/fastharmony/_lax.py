@@ -22,6 +22,8 @@ import enum
 from collections.abc import Mapping
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ._errors import HarmonyTypeError
+
 __all__ = [
     "Invalid",
     "as_bool",
@@ -130,19 +132,27 @@ def _is_number(value: object) -> bool:
 
 
 def strict_flag(value: object) -> bool:
-    """A `strict=` argument as the reference's core takes it: a bool, nothing
-    else (PyO3 refuses other types with a TypeError).
+    """A `strict=` argument as the reference's core takes it: a bool (numpy's
+    too), or None for the default (strict); PyO3 refuses anything else with a TypeError,
+    so this raises one (a `HarmonyTypeError`, also a HarmonyError).
 
     >>> strict_flag(False)
     False
-    >>> strict_flag(1)
-    Traceback (most recent call last):
-    ...
-    TypeError: argument 'strict': 'int' object cannot be converted to 'PyBool'
+    >>> strict_flag(None)
+    True
+    >>> try:
+    ...     strict_flag(1)
+    ... except TypeError as error:
+    ...     print(error)
+    argument 'strict': 'int' object cannot be converted to 'PyBool'
     """
     if value is True or value is False:
         return value
-    raise TypeError(f"argument 'strict': {type(value).__name__!r} object cannot be converted to 'PyBool'")
+    if value is None:
+        return True
+    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool"):
+        return bool(value)  # PyO3 takes numpy's bool as a bool too
+    raise HarmonyTypeError(f"argument 'strict': {type(value).__name__!r} object cannot be converted to 'PyBool'")
 
 
 def as_enum(value: object, loc: Loc, enum_type: type) -> Any:

@@ -58,6 +58,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from . import _encoding  # the facade, which imports this module: used at call time only
 from ._errors import HarmonyError
 from ._header import leftover_words_error, parse_header
+from ._lax import strict_flag
 from ._model import Author, Message, Role, TextContent, role_argument
 from ._tokens import MESSAGE, START, STOP_TOKENS, check_token, rust_utf8_error, token_list
 from ._vocab import LAST_TOKEN_ID, Tokenizer
@@ -115,8 +116,8 @@ class StreamableParser:
         "_last_delta",
     )
 
-    def __init__(self, encoding, role: Optional[Role], *, strict: bool = True) -> None:
-        self._setup(_encoding.tokenizer_of(encoding), encoding.dialect, role, bool(strict))
+    def __init__(self, encoding, role: Optional[Role], *, strict: Optional[bool] = True) -> None:
+        self._setup(_encoding.tokenizer_of(encoding), encoding.dialect, role, strict_flag(strict))
 
     def _setup(self, tokenizer: Tokenizer, dialect: str, role: Optional[Role], strict: bool) -> None:
         self._tokenizer = tokenizer
