@@ -39,6 +39,10 @@
 # byte search over the ids packed as bytes (C speed, see `_packed`), so they
 # pay nothing in Python per content token either.
 #
+# Batch parsing first tries the common shape without the state machine
+# (`_well_formed_messages`: headers seen before, valid UTF-8 contents, no
+# error); whatever else it meets is left to the state machine, from the start.
+#
 # `messages` hands out new objects at every read, as the reference does: the
 # parser's own are never shared.
 #
@@ -53,6 +57,7 @@ from __future__ import annotations
 import enum
 import sys
 from array import array
+from operator import itemgetter
 from typing import Any, Dict, Iterable, List, Optional
 
 from . import _encoding  # the facade, which imports this module: used at call time only
@@ -213,7 +218,8 @@ class StreamableParser:
             # Tokens each complete UTF-8 alone: their memoised texts, no decoder
             # call (only valid ids have one).
             try:
-                text = "".join(map(_token_texts.__getitem__, run))
+                # One text alone is no tuple but a str, which joins as itself.
+                text = "".join(itemgetter(*run)(_token_texts))
             except KeyError:
                 _memoise_texts(self._tokenizer, run)
             else:
@@ -327,7 +333,10 @@ class StreamableParser:
     def _parse_header(self) -> Message:
         # Headers repeat (`<|channel|>final`, the same tool calls): parse each once.
         # Only short ones are remembered: a pathological header of a million
-        # tokens must not stay in memory after the parser is gone.
+        # tokens must not stay in memory after the parser is gone. Nor one
+        # holding a stop token (header data in a strict parser, an event in
+        # another): batch parsing takes a remembered header as ending at
+        # <|message|> in either (`_well_formed_messages`).
         if self._failed_stops:
             header_tokens = self._header_tokens(-1)
         else:
@@ -347,7 +356,7 @@ class StreamableParser:
         if rest is not None:
             raise leftover_words_error(rest)
         template = _template(*header)
-        if key is not None and len(text) <= _MEMO_HEADER_CHARS:
+        if key is not None and len(text) <= _MEMO_HEADER_CHARS and STOP_TOKENS.isdisjoint(header_tokens):
             if len(memo) >= _PARSED_HEADERS_LIMIT:
                 memo.clear()
             memo[key] = template
@@ -665,20 +674,99 @@ def _memoise_texts(tokenizer: Tokenizer, tokens: list) -> None:
 
 def parse_tokens(encoding, tokens, role, strict) -> List[Message]:
     """`parse_messages_from_completion_tokens`: a parser fed `tokens`, then EOS."""
-    # Not through __init__: a keyword argument makes calling a class ~100 ns
-    # slower (its arguments are packed into a tuple and a dict).
-    parser = StreamableParser.__new__(StreamableParser)
-    parser._setup(_encoding.tokenizer_of(encoding), encoding.dialect, role, bool(strict))
+    tokenizer = _encoding.tokenizer_of(encoding)
+    dialect = encoding.dialect
+    next_role = None if role is None else role_argument(role)
     if type(tokens) is not list:
         tokens = token_list(tokens)
     try:
-        packed = _packed(array("I", tokens))
+        ids = array("I", tokens)
     except (TypeError, OverflowError, ValueError):
+        ids = None
+    else:
+        memo = _parsed_headers if dialect == "0.0.8" else _parsed_headers_0_0_11
+        messages = _well_formed_messages(tokenizer, memo, tokens, ids.tobytes(), next_role)
+        if messages is not None:
+            return messages
+    # Not through __init__: a keyword argument makes calling a class ~100 ns
+    # slower (its arguments are packed into a tuple and a dict).
+    parser = StreamableParser.__new__(StreamableParser)
+    parser._setup(tokenizer, dialect, next_role, bool(strict))
+    if ids is None:
         for token in tokens:  # the error at its place
             parser.process(token)
     else:
         # Ids are kept as given (a bool or a numpy integer stays one): the
         # parser is not handed out, and its messages hold only text.
-        parser._feed(tokens, packed)
+        parser._feed(tokens, _packed(ids))
     parser._transition(EOS)
     return parser._messages
+
+
+# -- batch parsing of the common shape -------------------------------------------------
+#
+# Most completions are messages whose headers were seen before, each ended by a
+# stop token, with content that is valid UTF-8: `_well_formed_messages` takes
+# that shape with a few C-speed searches per message, and returns None for
+# anything else, for the state machine to decide (errors, recovery, invalid
+# UTF-8: the fast path never raises and never changes a result). It gives the
+# state machine's result because a header in `_parsed_headers` holds no stop
+# token, so that <|message|> ends it in a strict parser and in another alike
+# (see `_parse_header`).
+
+
+def _well_formed_messages(
+    tokenizer: Tokenizer, memo: dict, tokens: list, words: bytes, next_role: Optional[Role]
+) -> Optional[List[Message]]:
+    """The messages of `tokens` (`words`: the bytes of their array("I"), so
+    each is an int below 2**32) when they have the common shape; else None."""
+    # Each token's third-lowest byte: 3 for every formatting token (200000 and
+    # up), and for few others (196608..199999): a memchr finds where a content
+    # may end.
+    marks = words[_THIRD_BYTE::4]
+    messages = []
+    end = len(tokens)
+    at = 0
+    while True:
+        if next_role is None:  # a message begins with <|start|>, or nothing more does
+            if at >= end:
+                return messages
+            if tokens[at] != START:
+                return None
+            at += 1
+        try:
+            message_at = tokens.index(MESSAGE, at)
+        except ValueError:
+            return None
+        template = memo.get((next_role, *tokens[at:message_at]))
+        if template is None:
+            return None
+        at = message_at + 1
+        stop_at = marks.find(3, at)
+        while stop_at >= 0 and tokens[stop_at] not in STOP_TOKENS:
+            stop_at = marks.find(3, stop_at + 1)
+        if stop_at < 0:
+            stop_at = end  # EOS ends the content
+        text = _well_formed_text(tokenizer, tokens[at:stop_at])
+        if text is None:
+            return None
+        messages.append(_message_from(template, text))
+        at = stop_at + 1
+        next_role = None
+
+
+def _well_formed_text(tokenizer: Tokenizer, run: list) -> Optional[str]:
+    """The text of content tokens `run` if they are valid ids and valid UTF-8, else None."""
+    if len(run) <= _SHORT_RUN:
+        try:
+            # One text alone is no tuple but a str, which joins as itself.
+            return "".join(itemgetter(*run)(_token_texts)) if run else ""
+        except KeyError:
+            pass
+    try:
+        return tokenizer.decode_bytes(run).decode()
+    except (KeyError, TypeError, OverflowError, UnicodeDecodeError):
+        return None
+
+
+_THIRD_BYTE = 2 if _LITTLE_ENDIAN else 1
