@@ -57,6 +57,9 @@ class TrainingSpan(msgspec.Struct, frozen=True, array_like=True, gc=False):
     dropped: bool = False
 
 
+# gc=False: the collector never walks an example (its fields hold lists, bytes
+# and spans, none of which can lead back to it); on a corpus held in memory
+# the walks cost more than the mask itself.
 class TrainingExample(msgspec.Struct, array_like=True, gc=False):
     """A rendered conversation ready for a trainer.
 
