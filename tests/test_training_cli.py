@@ -43,7 +43,7 @@ def test_jsonl_output_holds_the_examples_of_render_examples_and_a_summary(tmp_pa
     expected = render_examples(enc, CORPUS, mask=LossMask(channels={"final"}))
     rows = read_jsonl(tmp_path / "out.jsonl")
     assert [row["input_ids"] for row in rows] == [e.input_ids for e in expected]
-    assert [row["assistant_masks"] for row in rows] == [e.loss_mask for e in expected]
+    assert [row["assistant_masks"] for row in rows] == [list(e.loss_mask) for e in expected]
     assert [row["labels"] for row in rows] == [e.labels() for e in expected]
     tokens = sum(len(e.input_ids) for e in expected)
     trained = sum(e.num_trained for e in expected)
@@ -63,7 +63,7 @@ def test_parquet_output_with_two_workers_and_openai_records(tmp_path):
     table = pq.read_table(out).to_pydict()
     expected = render_examples(enc, records, source="openai", start_date="2025-06-28")
     assert table["input_ids"] == [e.input_ids for e in expected]
-    assert table["assistant_masks"] == [e.loss_mask for e in expected]
+    assert table["assistant_masks"] == [list(e.loss_mask) for e in expected]
 
 
 def test_a_bad_record_stops_the_run_with_its_line_number_and_leaves_no_output(tmp_path):

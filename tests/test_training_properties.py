@@ -109,7 +109,7 @@ def check_runs(example, messages, policy, literal_from):
         covered[start:end] = [1] * (end - start)
         parsed = enc.parse_messages_from_completion_tokens(ids[start:end], Role.ASSISTANT)
         assert parsed == [messages[s.index] for s in run]
-    assert mask == covered, "nothing outside the runs is trained"
+    assert list(mask) == covered, "nothing outside the runs is trained"
 
 
 @given(training_conversations(), masks)

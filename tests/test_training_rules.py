@@ -127,7 +127,7 @@ def test_turns_last_trains_only_what_follows_the_last_user_message():
 def test_header_generated_leaves_the_prompts_start_assistant_untrained_but_not_the_next_ones():
     example = render_example(enc, [user("Hi"), assistant("Hmm.", "analysis"), assistant("Hello")])
     prompt = enc.render_conversation_for_completion(Conversation.from_messages([user("Hi")]), Role.ASSISTANT)
-    assert example.loss_mask[: len(prompt)] == [0] * len(prompt)
+    assert example.loss_mask[: len(prompt)] == bytes(len(prompt))
     assert all(example.loss_mask[len(prompt):])
     assert trained(example).startswith("<|channel|>analysis")
     assert "<|end|><|start|>assistant<|channel|>final" in trained(example)

@@ -38,7 +38,7 @@ CORPUS = [json.dumps(record(n)) for n in range(24)]
 @pytest.fixture(scope="module")
 def expected():
     examples = render_examples(enc, CORPUS, mask=MASK, source="openai", start_date=START_DATE)
-    return [(e.input_ids, e.loss_mask, e.labels()) for e in examples]
+    return [(e.input_ids, list(e.loss_mask), e.labels()) for e in examples]
 
 
 def rows_of(columns):

@@ -134,7 +134,7 @@ def render_item(encoding, item: Any, options: Options) -> List[TrainingExample]:
     conversation = to_conversation(item, options.source, options.start_date)
     if options.per_turn:
         return turn_examples(encoding, conversation, options.mask)
-    return [render_messages(encoding, message_list(conversation), options.mask, None, conversation)]
+    return [render_messages(encoding, message_list(conversation), options.mask, None)]
 
 
 def _worker_chunk(encoding, items: List[Any], options: Options) -> bytes:

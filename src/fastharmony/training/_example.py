@@ -1,15 +1,16 @@
 # One conversation to one training example: tokens, loss mask, message spans.
 #
 # Rules of this file:
-# - The tokens come from the one render loop, through
-#   `HarmonyEncoding.render_conversation_with_spans`: input_ids are exactly
-#   what the encoding renders (the "drop" policy renders the conversation
-#   without the messages it drops; the other two policies are render configs).
+# - The tokens come from the one render loop, with the marks it records per
+#   message (the same marks `render_conversation_with_spans` makes its spans
+#   of): input_ids are exactly what the encoding renders (the "drop" policy
+#   renders the conversation without the messages it drops; the other two
+#   policies are render configs).
 #   Only the last token may change: a final answer that ends the conversation
 #   ends in `<|return|>`, as `render_conversation_for_training` and the format
 #   guide have it for training targets.
 # - Which messages are trained is `_mask`'s decision; this file turns each
-#   decision into a token range of the span the render loop recorded.
+#   decision into a token range of the marks the render loop recorded.
 # - A "run" is a sequence of trained messages adjacent in the tokens. With
 #   `header="generated"` a run starts after `<|start|>{role}` (what
 #   `render_conversation_for_completion` appends), so that for every run the
@@ -19,17 +20,18 @@
 
 from __future__ import annotations
 
+from itertools import count, repeat
 from typing import Dict, List, Optional, Sequence
 
 import msgspec
 
 from .._errors import HarmonyValueError, shown
-from .._model import Conversation, Message, RenderConversationConfig, Role
+from .._model import Conversation, Message, Role
+from .._render import analysis_drop_boundary
 from .._tokens import RETURN
 from ._mask import LossMask, finished_reasoning, last_user_index, trains
 
 DEFAULT_MASK = LossMask()
-_KEEP_ANALYSIS = RenderConversationConfig(auto_drop_analysis=False)
 _ASSISTANT = Role.ASSISTANT
 _NO_TOKENS = Conversation()
 
@@ -55,11 +57,22 @@ class TrainingSpan(msgspec.Struct, frozen=True, array_like=True, gc=False):
     dropped: bool = False
 
 
-class TrainingExample(msgspec.Struct, array_like=True):
+# gc=False: the collector never walks an example (its fields hold lists, bytes
+# and spans, none of which can lead back to it); on a corpus held in memory
+# the walks cost more than the mask itself.
+class TrainingExample(msgspec.Struct, array_like=True, gc=False):
     """A rendered conversation ready for a trainer.
 
-    `input_ids` are the Harmony tokens, `loss_mask` one 0 or 1 per token,
-    `spans` one `TrainingSpan` per message of the conversation.
+    `input_ids` are the Harmony tokens, `loss_mask` one byte per token, 1
+    where trained and 0 elsewhere, `spans` one `TrainingSpan` per message of
+    the conversation.
+
+    `loss_mask` is `bytes`, not a list: a list costs 8 bytes a token and is
+    traversed by the garbage collector, which on a corpus held in memory made
+    the mask cost a quarter of the render; bytes cost one, index and iterate
+    as ints, and go to numpy or torch without a copy
+    (`numpy.frombuffer(example.loss_mask, numpy.uint8)`); `list(...)` gives
+    the list.
 
     >>> from fastharmony import Message, Role
     >>> from fastharmony.training import render_example
@@ -70,10 +83,12 @@ class TrainingExample(msgspec.Struct, array_like=True):
     '<|channel|>final<|message|>4<|return|>'
     >>> example.labels()[:5]
     [-100, -100, -100, -100, -100]
+    >>> list(example.loss_mask[-4:])
+    [1, 1, 1, 1]
     """
 
     input_ids: List[int]
-    loss_mask: List[int]
+    loss_mask: bytes
     spans: List[TrainingSpan]
 
     def labels(self, ignore_index: int = -100) -> List[int]:
@@ -97,7 +112,7 @@ class TrainingExample(msgspec.Struct, array_like=True):
     @property
     def num_trained(self) -> int:
         """How many tokens are trained."""
-        return sum(self.loss_mask)
+        return self.loss_mask.count(1)
 
 
 # -- rendering --------------------------------------------------------------------
@@ -124,8 +139,7 @@ def render_example(
     messages = message_list(conversation)
     if not isinstance(mask, LossMask):
         raise HarmonyValueError(f"mask must be a LossMask, got {type(mask).__name__}")
-    whole = conversation if type(conversation) is Conversation else None
-    return render_messages(encoding, messages, mask, _checked_weights(weights, len(messages)), whole)
+    return render_messages(encoding, messages, mask, _checked_weights(weights, len(messages)))
 
 
 def turn_examples(
@@ -151,17 +165,20 @@ def turn_examples(
     return examples
 
 
-def render_messages(encoding, messages: List[Message], mask: LossMask, weights, conversation=None) -> TrainingExample:
-    """`conversation`: the Conversation of `messages`, if the caller has it."""
+def render_messages(encoding, messages: List[Message], mask: LossMask, weights) -> TrainingExample:
     policy = mask.history_analysis
-    dropped = finished_reasoning(messages) if policy == "drop" else ()
-    if dropped:
-        conversation = Conversation(messages=[m for index, m in enumerate(messages) if index not in dropped])
-    elif conversation is None:
-        conversation = Conversation(messages=messages)
-    config = None if policy == "reference" else _KEEP_ANALYSIS
-    tokens, render_spans = encoding.render_conversation_with_spans(conversation, config)
-    prompt_length = _prompt_length_of(encoding)
+    if policy == "drop":
+        dropped = finished_reasoning(messages)
+        rendered = [m for index, m in enumerate(messages) if index not in dropped] if dropped else messages
+        tokens, marks = encoding._render_with_marks(rendered, False)
+    else:
+        auto_drop = policy == "reference"
+        tokens, marks = encoding._render_with_marks(messages, auto_drop)
+        # The render loop left out what `analysis_drop_boundary` says, as the
+        # reference's default does.
+        drop_before = analysis_drop_boundary(messages) if auto_drop else 0
+        dropped = {index for index in range(drop_before) if messages[index].channel == "analysis"}
+    prompt_lengths = _prompt_lengths_of(encoding)
     last = messages[-1] if messages else None
     if last is not None and last.author.role is _ASSISTANT and last.channel == "final":
         tokens[-1] = RETURN
@@ -169,52 +186,43 @@ def render_messages(encoding, messages: List[Message], mask: LossMask, weights, 
     last_user = last_user_index(messages) if mask.turns == "last" else -1
     header = mask.header
     stop = 0 if mask.stop_token else 1
-    loss = [0] * len(tokens)
+    loss = bytearray(len(tokens))  # bytes at the end: see TrainingExample
     spans: List[TrainingSpan] = []
-    next_span = iter(render_spans)
+    # Two marks per rendered message: its header's length and its end offset.
+    # Messages are rendered back to back, so each starts where the previous
+    # one ended; a dropped one sits there too, taking no tokens.
+    next_mark = iter(marks).__next__
+    start = 0
     previous_trained = False  # the message just before in the tokens
-    for index, message in enumerate(messages):
-        author = message.author
-        weight = 1.0 if weights is None else weights[index]
+    # Trained ranges that touch are written to the mask as one.
+    run_first = run_end = 0
+    for index, message, weight in zip(count(), messages, weights or repeat(1.0)):
+        role = message.author.role
         if index in dropped:
-            position = len(tokens)  # fixed below: where the next rendered message starts
-            spans.append(
-                TrainingSpan(index, author.role._value_, message.channel, message.recipient,
-                             position, position, position, False, weight, True)
-            )
+            # (`_value_`: the enum's own attribute; `.value` is a descriptor call.)
+            spans.append(TrainingSpan(index, role._value_, message.channel, message.recipient,
+                                      start, start, start, False, weight, True))
             continue
-        span = next(next_span)
-        trained = not span.dropped and trains(mask, message, index, last_user)
+        content_start = start + next_mark()
+        end = next_mark()
+        trained = trains(mask, message, index, last_user)
         if trained:
             if header == "full" or (header == "generated" and previous_trained):
-                first = span.start
+                first = start
             elif header == "generated":
-                first = span.start + prompt_length(author.role)
+                first = start + prompt_lengths[role]
             else:
-                first = span.header_end
-            last_trained = span.end - stop
-            loss[first:last_trained] = [1] * (last_trained - first)
-        if not span.dropped:
-            previous_trained = trained
-        spans.append(
-            # (`_value_`: the enum's own attribute; `.value` is a descriptor call.)
-            TrainingSpan(index, author.role._value_, message.channel, message.recipient,
-                         span.start, span.header_end, span.end, trained, weight, span.dropped)
-        )
-    if dropped:
-        _place_dropped(spans, len(tokens))
-    return TrainingExample(tokens, loss, spans)
-
-
-def _place_dropped(spans: List[TrainingSpan], length: int) -> None:
-    # A dropped message sits where the next rendered one starts.
-    position = length
-    for offset in range(len(spans) - 1, -1, -1):
-        span = spans[offset]
-        if span.dropped and span.start != position:
-            spans[offset] = msgspec.structs.replace(span, start=position, content_start=position, end=position)
-        elif not span.dropped:
-            position = span.start
+                first = content_start
+            if first != run_end:
+                loss[run_first:run_end] = b"\x01" * (run_end - run_first)
+                run_first = first
+            run_end = end - stop
+        previous_trained = trained
+        spans.append(TrainingSpan(index, role._value_, message.channel, message.recipient,
+                                  start, content_start, end, trained, weight))
+        start = end
+    loss[run_first:run_end] = b"\x01" * (run_end - run_first)
+    return TrainingExample(tokens, bytes(loss), spans)
 
 
 # -- arguments and constants ------------------------------------------------------
@@ -249,31 +257,26 @@ def _checked_weights(weights, count: int) -> Optional[List[float]]:
     return values
 
 
-class _PromptLengths:
-    """The length of `<|start|>{role}`, what a completion prompt ends with,
-    asked of the encoding once per role (through its public API, so that it
-    follows the encoding's dialect)."""
+class _PromptLengths(dict):
+    """role -> the length of `<|start|>{role}`, what a completion prompt ends
+    with, asked of the encoding once per role (through its public API, so
+    that it follows the encoding's dialect)."""
 
-    __slots__ = ("_encoding", "_lengths")
+    __slots__ = ("encoding",)
 
     def __init__(self, encoding) -> None:
-        self._encoding = encoding
-        self._lengths: Dict[Role, int] = {}
+        self.encoding = encoding
 
-    def __call__(self, role: Role) -> int:
-        length = self._lengths.get(role)
-        if length is None:
-            length = self._lengths[role] = len(
-                self._encoding.render_conversation_for_completion(_NO_TOKENS, role)
-            )
+    def __missing__(self, role: Role) -> int:
+        length = self[role] = len(self.encoding.render_conversation_for_completion(_NO_TOKENS, role))
         return length
 
 
 _prompt_lengths: Dict[int, _PromptLengths] = {}
 
 
-def _prompt_length_of(encoding) -> _PromptLengths:
+def _prompt_lengths_of(encoding) -> _PromptLengths:
     lengths = _prompt_lengths.get(id(encoding))
-    if lengths is None or lengths._encoding is not encoding:
+    if lengths is None or lengths.encoding is not encoding:
         lengths = _prompt_lengths[id(encoding)] = _PromptLengths(encoding)
     return lengths

@@ -103,7 +103,7 @@ def example_columns(examples: List[TrainingExample]) -> Dict[str, List[Any]]:
     input_ids, masks, labels = [], [], []
     for example in examples:
         ids = numpy.array(example.input_ids, dtype=numpy.int32)
-        mask = numpy.array(example.loss_mask, dtype=numpy.int8)
+        mask = numpy.frombuffer(example.loss_mask, dtype=numpy.int8).copy()  # writable, as the others
         input_ids.append(ids)
         masks.append(mask)
         labels.append(numpy.where(mask != 0, ids, -100).astype(numpy.int64))

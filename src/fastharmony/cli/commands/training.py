@@ -221,7 +221,7 @@ _encode_json = msgspec.json.Encoder().encode
 
 def _json_lines(examples) -> bytes:
     lines = [
-        _encode_json(dict(zip(COLUMNS, (example.input_ids, example.loss_mask, example.labels()))))
+        _encode_json(dict(zip(COLUMNS, (example.input_ids, list(example.loss_mask), example.labels()))))
         for example in examples
     ]
     return b"".join(line + b"\n" for line in lines)
