@@ -154,3 +154,29 @@ def test_a_special_token_among_lookalikes_is_found(ref):
         assert enc.encode(text, allowed_special=allowed, disallowed_special=()) == ref.encode(
             text, allowed_special=allowed, disallowed_special=()
         ), allowed
+
+
+RENDER_TEXTS = ["plain ascii words", "a   word", "x\t21", "end  ", "a\x0bb", "a\x0cb", "f(x):\n    return  x",
+                "é  中", "café au lait", "one\ntwo\n\nthree"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", RENDER_TEXTS)
+def test_the_render_loop_encodes_contents_as_published(published, text):
+    # The loop writes `is_uncut` out and sends uncut text to the CoreBPE
+    # directly: on both sides of the test the content must be o200k's tokens.
+    enc = fastharmony.load_harmony_encoding("HarmonyGptOss")
+    tokens = enc.render(fastharmony.Message.from_role_and_content(fastharmony.Role.USER, text))
+    assert tokens[3:-1] == published.encode_ordinary(text)
+
+
+@given(text_near_whitespace)
+def test_text_said_uncut_has_no_cut(text):
+    if _pattern.is_uncut(text):
+        assert cut_positions(text) == []
+
+
+@given(text_near_whitespace)
+def test_rendered_text_near_whitespace_encodes_as_published(published, text):
+    enc = fastharmony.load_harmony_encoding("HarmonyGptOss")
+    tokens = enc.render(fastharmony.Message.from_role_and_content(fastharmony.Role.USER, text))
+    assert tokens[3:-1] == published.encode_ordinary(text)

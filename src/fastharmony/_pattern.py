@@ -65,6 +65,20 @@ def cut_positions(text: str) -> List[int]:
     return list(accumulate(len(part) for part in _CUTS.split(text)[:-1]))
 
 
+def is_uncut(text: str) -> bool:
+    """Whether the text surely has no cut: the common case, decided by C-speed
+    scans. ASCII text whose only whitespace besides line breaks is single
+    spaces has none. (isascii is a flag lookup.) The render loop writes this
+    test out; tests/test_pattern.py holds the two to the same answers."""
+    return (
+        text.isascii()
+        and "\t" not in text
+        and "  " not in text
+        and "\x0b" not in text
+        and "\x0c" not in text
+    )
+
+
 def ordinary_encoder(encode_part: Callable[[str], List[int]]) -> Callable[[str], List[int]]:
     """o200k's `encode_ordinary`, from the one of a CoreBPE built with
     LOOKAHEAD_FREE_PATTERN."""
@@ -72,16 +86,7 @@ def ordinary_encoder(encode_part: Callable[[str], List[int]]) -> Callable[[str],
 
     def encode_ordinary(text: str) -> List[int]:
         try:
-            # The common case, decided by C-speed scans: ASCII text whose only
-            # whitespace besides line breaks is single spaces has no cut.
-            # (isascii is a flag lookup.)
-            uncut = (
-                text.isascii()
-                and "\t" not in text
-                and "  " not in text
-                and "\x0b" not in text
-                and "\x0c" not in text
-            )
+            uncut = is_uncut(text)
         except (AttributeError, TypeError):  # not a str: tiktoken says so
             return encode_part(text)
         if uncut:

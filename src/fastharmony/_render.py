@@ -113,15 +113,14 @@ class Renderer:
     """Renders Harmony messages with one tokenizer, in one dialect. Safe to
     share between threads."""
 
-    __slots__ = ("_encode", "_headers", "_role_tokens", "_commentary_first", "_always_constrain")
+    __slots__ = ("_encode", "_encode_uncut", "_headers", "_role_tokens", "_commentary_first", "_always_constrain")
 
     def __init__(self, tokenizer: Tokenizer, dialect: str = "0.0.8", encode=None) -> None:
         # `encode`: text to tokens without special tokens (the tokenizer's, by
-        # default). Its own first test sends text that needs no cut (see
-        # _pattern) to the CoreBPE directly; the loop used to inline that test,
-        # which measured no faster on the 2-core VM (render tool-call, A/B
-        # interleaved, differences within the noise), so it lives only there.
+        # default). `_encode_uncut`: the CoreBPE's own, for text that
+        # `is_uncut` (see _pattern) says needs no cut.
         self._encode = encode or tokenizer.encode_ordinary
+        self._encode_uncut = tokenizer.core.encode_ordinary
         self._commentary_first, self._always_constrain = DIALECTS[dialect]
         # (role, name, recipient, channel, content_type) -> (header tokens, end token)
         self._headers: dict = {}
@@ -161,6 +160,7 @@ class Renderer:
             ]
         headers = self._headers
         encode = self._encode
+        encode_uncut = self._encode_uncut
         for message in messages:
             author = message.author
             key = (author.role, author.name, message.recipient, message.channel, message.content_type)
@@ -173,7 +173,21 @@ class Renderer:
             out += header
             for part in message.content:
                 if type(part) is TextContent:
-                    out += encode(part.text)
+                    text = part.text
+                    # `_pattern.is_uncut`, written out: its call would cost a
+                    # tenth of a tool-call render. (A str subclass, or no str,
+                    # takes the general way.)
+                    if (
+                        type(text) is str
+                        and text.isascii()
+                        and "\t" not in text
+                        and "  " not in text
+                        and "\x0b" not in text
+                        and "\x0c" not in text
+                    ):
+                        out += encode_uncut(text)
+                    else:
+                        out += encode(text)
                 else:
                     if has_function_tools is None:
                         has_function_tools = conversation_has_function_tools(conversation)
