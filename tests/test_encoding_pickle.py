@@ -51,7 +51,7 @@ def test_an_unpickled_encoding_renders_identically_in_a_new_process():
     encodings = [load_harmony_encoding("HarmonyGptOss", dialect=d) for d in ("0.0.8", "0.0.11", "0.0.8")]
     code = (
         "import pickle, sys\n"
-        "import fastharmony._encoding as e\n"
+        "import fastharmony._vocab as e\n"
         "encodings, conversation = pickle.loads(sys.stdin.buffer.read())\n"
         "assert encodings[0] is encodings[2] and encodings[0] is not encodings[1]\n"
         "assert e.tokenizer_of(encodings[0]) is e.tokenizer_of(encodings[1])  # one vocabulary\n"

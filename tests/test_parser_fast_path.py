@@ -21,7 +21,7 @@ import pytest
 import fastharmony
 from _parser_trace import batch_parse, same_outcome
 from fastharmony import HarmonyError, Role, _parser, load_harmony_encoding
-from fastharmony._encoding import tokenizer_of
+from fastharmony._vocab import tokenizer_of
 from fastharmony._model import role_argument
 
 enc = load_harmony_encoding("HarmonyGptOss")

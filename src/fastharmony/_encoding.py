@@ -13,8 +13,9 @@
 # - An encoding is identified by (name, dialect, render cache size): loading
 #   memoises it under that key, pickling sends only that key, and all share
 #   one Tokenizer, so the vocabulary is loaded once per process.
-# - The modules behind the facade read the tokenizer through `tokenizer_of`,
-#   never through an attribute of the encoding.
+# - The modules behind the facade are handed the tokenizer and dialect (the
+#   parser's public StreamableParser reads them through `_vocab.tokenizer_of`):
+#   none imports this module, so there is no import cycle.
 
 from __future__ import annotations
 
@@ -298,7 +299,7 @@ class HarmonyEncoding:
         With `role=None` the tokens must begin with `<|start|>`; with a role they
         begin inside that role's header (e.g. after a prompt rendered for completion).
         """
-        return parse_tokens(self, tokens, role, strict_flag(strict))
+        return parse_tokens(self._tokenizer, self._dialect, tokens, role, strict_flag(strict))
 
     # -- tokens -----------------------------------------------------------------
 
@@ -625,19 +626,3 @@ def _dialect_argument(dialect) -> str:
 
 def _unpickled_encoding(name: str, dialect: str, render_cache: int = 0) -> HarmonyEncoding:
     return load_harmony_encoding(name, dialect=dialect, render_cache=render_cache)
-
-
-# -- for the modules behind the facade ----------------------------------------------
-
-
-def tokenizer_of(encoding) -> Tokenizer:
-    """The Tokenizer of a HarmonyEncoding (internal: the parser and the other
-    modules behind the facade read the token tables through this, never through
-    the encoding's attributes). HarmonyValueError for anything else.
-
-    >>> tokenizer_of(enc).token_bytes(200006)
-    b'<|start|>'
-    """
-    if type(encoding) is HarmonyEncoding or isinstance(encoding, HarmonyEncoding):
-        return encoding._tokenizer
-    raise HarmonyValueError(f"expected a fastharmony HarmonyEncoding, got {type(encoding).__name__}")

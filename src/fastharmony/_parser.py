@@ -60,13 +60,12 @@ from array import array
 from operator import itemgetter
 from typing import Any, Dict, Iterable, List, Optional
 
-from . import _encoding  # the facade, which imports this module: used at call time only
 from ._errors import HarmonyError
 from ._header import leftover_words_error, parse_header
 from ._lax import strict_flag
 from ._model import Author, Message, Role, TextContent, role_argument
 from ._tokens import MESSAGE, START, STOP_TOKENS, check_token, rust_utf8_error, token_list
-from ._vocab import LAST_TOKEN_ID, Tokenizer
+from ._vocab import LAST_TOKEN_ID, Tokenizer, tokenizer_of
 
 EOS = None  # the event of `process_eos`
 
@@ -122,7 +121,8 @@ class StreamableParser:
     )
 
     def __init__(self, encoding, role: Optional[Role], *, strict: Optional[bool] = True) -> None:
-        self._setup(_encoding.tokenizer_of(encoding), encoding.dialect, role, strict_flag(strict))
+        tokenizer = tokenizer_of(encoding)
+        self._setup(tokenizer, encoding.dialect, role, strict_flag(strict))
 
     def _setup(self, tokenizer: Tokenizer, dialect: str, role: Optional[Role], strict: bool) -> None:
         self._tokenizer = tokenizer
@@ -672,10 +672,8 @@ def _memoise_texts(tokenizer: Tokenizer, tokens: list) -> None:
         _token_texts[int(token)] = text
 
 
-def parse_tokens(encoding, tokens, role, strict) -> List[Message]:
+def parse_tokens(tokenizer: Tokenizer, dialect: str, tokens, role, strict) -> List[Message]:
     """`parse_messages_from_completion_tokens`: a parser fed `tokens`, then EOS."""
-    tokenizer = _encoding.tokenizer_of(encoding)
-    dialect = encoding.dialect
     next_role = None if role is None else role_argument(role)
     if type(tokens) is not list:
         tokens = token_list(tokens)

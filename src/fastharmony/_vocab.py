@@ -27,7 +27,7 @@ from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
 
-from ._errors import HarmonyError
+from ._errors import HarmonyError, HarmonyValueError
 from ._pattern import LOOKAHEAD_FREE_PATTERN, ordinary_encoder
 
 O200K_TIKTOKEN_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
@@ -365,3 +365,18 @@ class Tokenizer:
         # anything else that is no u32 is refused here; the table refuses ids
         # past the last token.
         return self.decode_ints(array("I", tokens))
+
+
+def tokenizer_of(encoding) -> Tokenizer:
+    """The Tokenizer of a HarmonyEncoding, for what takes an encoding from the
+    caller (the public StreamableParser); HarmonyError for anything else.
+
+    >>> tokenizer_of(enc).token_bytes(200006)
+    b'<|start|>'
+    """
+    # Checked by the tokenizer's type, not the encoding's: that keeps the
+    # modules behind the facade from importing it.
+    tokenizer = getattr(encoding, "_tokenizer", None)
+    if type(tokenizer) is Tokenizer:
+        return tokenizer
+    raise HarmonyValueError(f"expected a fastharmony HarmonyEncoding, got {type(encoding).__name__}")
