@@ -37,7 +37,6 @@ from .implementations import (
     reference_vocabulary,
 )
 from .workloads import (
-    ISSUE_LARGE_COMPLETION_TOKENS,
     TIMED_WORKLOADS,
     OutputMismatch,
     cached_variant,
@@ -197,8 +196,6 @@ def _notes(results: Dict[str, Any]) -> List[str]:
         if len(counts) == 1 and not name.startswith("agent-"):  # (the agent loop has a note of its own)
             (count,) = counts
             line = f"{entry['title']}: {count:,} tokens"
-            if name.endswith("large-completion") and not name.startswith("go-"):
-                line += f" (the issue says {ISSUE_LARGE_COMPLETION_TOKENS:,})"
             if name.endswith("-tool-call") and "render" not in name:
                 line += (
                     ", encoded from the completion text with special tokens allowed "

@@ -67,7 +67,6 @@ LARGE_BLOCKS = 8
 
 REASONING = "Chain-of-thought summary start. " + "Reasoning chunk consolidating evidence. " * 120
 REASONING_HALF = "Chain-of-thought summary start. " + "Reasoning chunk consolidating evidence. " * 60
-ISSUE_LARGE_COMPLETION_TOKENS = 1288  # the count the performance issue quotes
 
 WEATHER_PARAMETERS = {
     "type": "object",
