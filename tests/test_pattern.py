@@ -38,7 +38,7 @@ def published():
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    return fastharmony.load_harmony_encoding("HarmonyGptOss")._tokenizer
+    return _vocab.tokenizer_of(fastharmony.load_harmony_encoding("HarmonyGptOss"))
 
 
 def test_white_space_is_unicodes_white_space_property():

@@ -197,15 +197,9 @@ class HarmonyEncoding:
         config: Optional[RenderConversationConfig] = None,
     ) -> List[int]:
         """Render a conversation and the header of the next turn, ready for sampling."""
-        headers = self._next_turn_headers
-        try:  # (a Role, or its name: the str enum hashes and compares as one)
-            turn = headers[next_turn_role]
-        except (KeyError, TypeError):
-            turn = headers[role_argument(next_turn_role)]
-        # (`_render_conversation` written out: one call less per request.)
-        messages = conversation.messages if type(conversation) is Conversation else _messages_of(conversation)
-        out = self._rendered(messages, True if config is None else _auto_drop_flag(config))
-        out += turn
+        role = role_argument(next_turn_role)
+        out = self._render_conversation(conversation, config)
+        out += self._next_turn_headers[role]
         return out
 
     def render_conversation(

@@ -26,7 +26,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import AbstractSet, List, Optional
 
 import msgspec
 
@@ -48,7 +48,7 @@ __all__ = [
     "MESSAGE_TOOLS_DEPTH",
     "MessageSpan",
     "Renderer",
-    "analysis_drop_boundary",
+    "auto_dropped",
     "spans_of",
 ]
 
@@ -142,8 +142,7 @@ class Renderer:
     ) -> None:
         """Append the tokens of `messages` to `out`.
 
-        `auto_drop`: leave out the `analysis` messages that
-        `analysis_drop_boundary` says. `has_function_tools`: what system messages
+        `auto_drop`: leave out the messages that `auto_dropped` says. `has_function_tools`: what system messages
         say about function tools; None finds it from the messages, when a
         system or developer content first needs it. `tools_depth`: see
         `_tools.tools_section`. `marks`: when given, receives two numbers per
@@ -151,13 +150,10 @@ class Renderer:
         (see `spans_of`).
         """
         conversation = messages
-        drop_before = analysis_drop_boundary(messages) if auto_drop else 0
-        if drop_before:
-            messages = [
-                message
-                for index, message in enumerate(messages)
-                if index >= drop_before or message.channel != "analysis"
-            ]
+        if auto_drop:
+            dropped = auto_dropped(messages)
+            if dropped:
+                messages = [message for index, message in enumerate(messages) if index not in dropped]
         headers = self._headers
         encode = self._encode
         encode_uncut = self._encode_uncut
@@ -254,11 +250,11 @@ class Renderer:
 def spans_of(messages, auto_drop: bool, start: int, marks: List[int]) -> List[MessageSpan]:
     """One MessageSpan per message, from the `marks` that `render_into`
     recorded from offset `start` with the same `auto_drop`."""
-    drop_before = analysis_drop_boundary(messages) if auto_drop else 0
+    dropped = auto_dropped(messages) if auto_drop else _NOTHING_DROPPED
     spans = []
     marks_at = iter(marks)
     for index, message in enumerate(messages):
-        if index < drop_before and message.channel == "analysis":
+        if index in dropped:
             spans.append(MessageSpan(index, start, start, start, True))
             continue
         header_length = next(marks_at)
@@ -268,8 +264,8 @@ def spans_of(messages, auto_drop: bool, start: int, marks: List[int]) -> List[Me
     return spans
 
 
-def analysis_drop_boundary(messages) -> int:
-    """Index before which `analysis` messages are dropped (0: drop nothing).
+def auto_dropped(messages) -> AbstractSet[int]:
+    """The indices of the messages `auto_drop_analysis` leaves out (often none).
 
     Once the assistant's latest message is a `final` answer, the reasoning that
     led to earlier answers is dropped: every `analysis` message before the
@@ -278,14 +274,17 @@ def analysis_drop_boundary(messages) -> int:
     for message in reversed(messages):
         if message.author.role == _ASSISTANT:
             if message.channel != "final":
-                return 0
+                return _NOTHING_DROPPED
             break
     else:
-        return 0
-    for index, message in enumerate(messages):
+        return _NOTHING_DROPPED
+    for boundary, message in enumerate(messages):
         if message.channel == "final":
-            return index
-    return 0
+            return {index for index in range(boundary) if messages[index].channel == "analysis"}
+    return _NOTHING_DROPPED
+
+
+_NOTHING_DROPPED: AbstractSet[int] = frozenset()
 
 
 def conversation_has_function_tools(messages) -> bool:

@@ -28,7 +28,7 @@ from collections import OrderedDict
 from typing import List, NamedTuple, Optional
 
 from ._model import SystemContent, TextContent
-from ._render import Renderer, analysis_drop_boundary, conversation_has_function_tools
+from ._render import Renderer, auto_dropped, conversation_has_function_tools
 
 __all__ = ["CacheInfo", "RenderCache"]
 
@@ -82,13 +82,13 @@ class RenderCache:
         marks: Optional[List[int]],
     ) -> None:
         """`renderer.render_into` with the same arguments, through the cache."""
-        drop_before = analysis_drop_boundary(messages) if auto_drop else 0
+        dropped = auto_dropped(messages) if auto_drop else ()
         entries = self._entries
         lock = self._lock
         hits = misses = 0  # counted here, added to the totals once per call
         try:
             for index, message in enumerate(messages):
-                if index < drop_before and message.channel == "analysis":
+                if index in dropped:
                     continue
                 content = message.content
                 if type(content) is list and len(content) == 1 and type(content[0]) is TextContent:

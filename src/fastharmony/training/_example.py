@@ -27,7 +27,7 @@ import msgspec
 
 from .._errors import HarmonyValueError, shown
 from .._model import Conversation, Message, Role
-from .._render import analysis_drop_boundary
+from .._render import auto_dropped
 from .._tokens import RETURN
 from ._mask import LossMask, finished_reasoning, last_user_index, trains
 
@@ -174,10 +174,9 @@ def render_messages(encoding, messages: List[Message], mask: LossMask, weights) 
     else:
         auto_drop = policy == "reference"
         tokens, marks = encoding._render_with_marks(messages, auto_drop)
-        # The render loop left out what `analysis_drop_boundary` says, as the
+        # The render loop left out what `auto_dropped` says, as the
         # reference's default does.
-        drop_before = analysis_drop_boundary(messages) if auto_drop else 0
-        dropped = {index for index in range(drop_before) if messages[index].channel == "analysis"}
+        dropped = auto_dropped(messages) if auto_drop else ()
     prompt_lengths = _prompt_lengths_of(encoding)
     last = messages[-1] if messages else None
     if last is not None and last.author.role is _ASSISTANT and last.channel == "final":
