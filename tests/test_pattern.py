@@ -162,17 +162,11 @@ RENDER_TEXTS = ["plain ascii words", "a   word", "x\t21", "end  ", "a\x0bb", "a\
 
 @pytest.mark.parametrize("text", RENDER_TEXTS)
 def test_the_render_loop_encodes_contents_as_published(published, text):
-    # The loop writes `is_uncut` out and sends uncut text to the CoreBPE
-    # directly: on both sides of the test the content must be o200k's tokens.
+    # The render loop's encoder sends text that needs no cut to the CoreBPE
+    # directly: on both sides of that test the content must be o200k's tokens.
     enc = fastharmony.load_harmony_encoding("HarmonyGptOss")
     tokens = enc.render(fastharmony.Message.from_role_and_content(fastharmony.Role.USER, text))
     assert tokens[3:-1] == published.encode_ordinary(text)
-
-
-@given(text_near_whitespace)
-def test_text_said_uncut_has_no_cut(text):
-    if _pattern.is_uncut(text):
-        assert cut_positions(text) == []
 
 
 @given(text_near_whitespace)

@@ -65,26 +65,6 @@ def cut_positions(text: str) -> List[int]:
     return list(accumulate(len(part) for part in _CUTS.split(text)[:-1]))
 
 
-def is_uncut(text: str) -> bool:
-    """Whether the text surely has no cut: the common case, decided by C-speed
-    scans. ASCII text whose only whitespace besides line breaks is single
-    spaces has none. (isascii is a flag lookup.) The render loop writes this
-    test out, where a call would cost a tenth of a tool-call render;
-    tests/test_pattern.py checks the loop's tokens against the published
-    pattern on both sides of it.
-
-    >>> is_uncut("one space each"), is_uncut("two  spaces"), is_uncut("café")
-    (True, False, False)
-    """
-    return (
-        text.isascii()
-        and "\t" not in text
-        and "  " not in text
-        and "\x0b" not in text
-        and "\x0c" not in text
-    )
-
-
 def ordinary_encoder(encode_part: Callable[[str], List[int]]) -> Callable[[str], List[int]]:
     """o200k's `encode_ordinary`, from the one of a CoreBPE built with
     LOOKAHEAD_FREE_PATTERN."""
@@ -92,7 +72,16 @@ def ordinary_encoder(encode_part: Callable[[str], List[int]]) -> Callable[[str],
 
     def encode_ordinary(text: str) -> List[int]:
         try:
-            uncut = is_uncut(text)
+            # The common case, decided by C-speed scans: ASCII text whose only
+            # whitespace besides line breaks is single spaces has no cut.
+            # (isascii is a flag lookup.)
+            uncut = (
+                text.isascii()
+                and "\t" not in text
+                and "  " not in text
+                and "\x0b" not in text
+                and "\x0c" not in text
+            )
         except (AttributeError, TypeError):  # not a str: tiktoken says so
             return encode_part(text)
         if uncut:
