@@ -450,3 +450,77 @@ def test_decoding_never_builds_the_bpe():
         with pytest.raises((KeyError, TypeError, OverflowError)):
             tokenizer.decode_bytes(bad)
     assert not tokenizer.bpe_built
+
+
+# -- how the BPE is built: its rank dict released while CoreBPE builds ------------
+
+
+class _RanksSeen:
+    """PackedVocabulary.ranks, recording every dict it returns."""
+
+    def __init__(self, monkeypatch):
+        self.dicts = []
+        ranks = _vocab.PackedVocabulary.ranks
+
+        def recorded(vocabulary):
+            self.dicts.append(ranks(vocabulary))
+            return self.dicts[-1]
+
+        monkeypatch.setattr(_vocab.PackedVocabulary, "ranks", recorded)
+
+
+_SAMPLE = "The quick brown fox\n\n    jumps  over\tthe lazy dog. こんにちは 123456 <|start|>"
+
+
+def test_the_rank_dict_is_emptied_while_the_installed_tiktoken_builds_from_it(ref, monkeypatch):
+    # The mechanism behind the lower peak (see _vocab.build_core_bpe): one
+    # build, and the dict it was given is empty by the time it returns.
+    seen = _RanksSeen(monkeypatch)
+    tokenizer = _vocab.Tokenizer()
+    assert tokenizer.encode_ordinary(_SAMPLE) == ref.encode(_SAMPLE, allowed_special=set(), disallowed_special=())
+    assert len(seen.dicts) == 1
+    assert seen.dicts[0] == {}
+
+
+def _core_bpe_that(monkeypatch, before):
+    # tiktoken's CoreBPE behind a constructor that first does `before(special_tokens)`.
+    import tiktoken._tiktoken
+
+    real = tiktoken._tiktoken.CoreBPE
+
+    def constructor(ranks, special_tokens, pattern):
+        before(special_tokens)
+        return real(ranks, special_tokens, pattern)
+
+    monkeypatch.setattr(tiktoken._tiktoken, "CoreBPE", constructor)
+
+
+def _read_as_ints(special_tokens):
+    # A tiktoken that read the special tokens before the ranks: it finds the ranks empty.
+    for rank in special_tokens.values():
+        int(rank.__index__())
+
+
+def _refuse_non_ints(special_tokens):
+    if not all(type(rank) is int for rank in special_tokens.values()):
+        raise TypeError("'_RankReleasing' object cannot be interpreted as an integer")
+
+
+@pytest.mark.parametrize("before", [_read_as_ints, _refuse_non_ints], ids=["reads-specials-first", "takes-only-ints"])
+def test_a_tiktoken_that_reads_its_arguments_otherwise_gets_the_bpe_built_the_plain_way(ref, monkeypatch, before):
+    seen = _RanksSeen(monkeypatch)
+    _core_bpe_that(monkeypatch, before)
+    tokenizer = _vocab.Tokenizer()
+    assert tokenizer.encode_ordinary(_SAMPLE) == ref.encode(_SAMPLE, allowed_special=set(), disallowed_special=())
+    assert tokenizer.core.decode_single_token_bytes(200006) == b"<|start|>"
+    assert len(seen.dicts) == 2  # the first build was refused or incomplete
+    assert len(seen.dicts[1]) == _vocab.N_ORDINARY_TOKENS
+
+
+def test_a_bpe_missing_its_ranks_is_recognised():
+    import tiktoken._tiktoken
+
+    tokenizer = _vocab.Tokenizer()
+    empty = tiktoken._tiktoken.CoreBPE({}, {"<|start|>": 200006}, "x")
+    assert not _vocab._has_every_rank(empty, tokenizer.token_bytes)
+    assert _vocab._has_every_rank(tokenizer.core, tokenizer.token_bytes)

@@ -254,15 +254,14 @@ class Tokenizer:
     built on first use.
 
     Building the BPE (tiktoken's CoreBPE over a 200k-entry rank table) costs
-    ~150 ms of CPU with the GIL held, and memory: CoreBPE keeps ~41 MB (its
-    encoder, decoder and sorted token list; ~46 MB while it sorts), and the
-    rank dict it is given lives until it returns (~25 MB of bytes keys, int
-    values and table, each already at its CPython minimum; its constructor
-    takes nothing but a real dict), so the resident peak rises ~70 MB over
-    the loaded state. Only encoding needs it: parsing, decoding and the stop
-    tokens work from the table. So `core` and `encode_ordinary` do not exist
-    until first read; the first read builds both, once, whichever thread
-    gets there first (`bpe_built` tells whether it has happened).
+    ~150 ms of CPU with the GIL held, and memory: CoreBPE keeps ~46 MB (its
+    encoder, decoder and sorted token list), built from a ~25 MB rank dict
+    that is released while it builds (see `build_core_bpe`), so the resident
+    peak rises ~47 MB over the loaded state. Only encoding needs it:
+    parsing, decoding and the stop tokens work from the table. So `core` and
+    `encode_ordinary` do not exist until first read; the first read builds
+    both, once, whichever thread gets there first (`bpe_built` tells whether
+    it has happened).
 
     `encode_ordinary` never produces a special token, whatever the text spells.
     The bytes of token t are `blob[offsets[t] : offsets[t] + lengths[t]]`,
@@ -312,18 +311,7 @@ class Tokenizer:
         with self._build_lock:
             if "core" in self.__dict__:  # another thread built it while we waited
                 return
-            # tiktoken's compiled CoreBPE, without the `tiktoken.Encoding`
-            # wrapper: the wrapper keeps the ranks dict alive (23 MB resident)
-            # and adds a Python frame to every call on the hot path.
-            from tiktoken._tiktoken import CoreBPE
-
-            # The split pattern without its lookahead (see _pattern), and only
-            # the named special tokens: special tokens in text are found by the
-            # caller (HarmonyEncoding.encode), and CoreBPE compiles the ones it
-            # is given into a regex, which for all 1,091 costs ~8 ms. Reserved
-            # special tokens decode from the table (see decode_bytes).
-            named = {name: token for token, name in _NAMED_SPECIAL_TOKENS.items()}
-            core = CoreBPE(self._vocabulary.ranks(), named, LOOKAHEAD_FREE_PATTERN)
+            core = build_core_bpe(self._vocabulary, self.token_bytes)
             self._vocabulary = None
             self.encode_ordinary = ordinary_encoder(core.encode_ordinary)
             self.core = core  # last: its presence says the build is complete
@@ -365,6 +353,77 @@ class Tokenizer:
         # anything else that is no u32 is refused here; the table refuses ids
         # past the last token.
         return self.decode_ints(array("I", tokens))
+
+
+# -- tiktoken's BPE -------------------------------------------------------------
+#
+# tiktoken's compiled CoreBPE is used without the `tiktoken.Encoding` wrapper:
+# the wrapper keeps the ranks dict alive (23 MB resident) and adds a Python
+# frame to every call on the hot path. It is given the split pattern without
+# its lookahead (see _pattern), and only the named special tokens: special
+# tokens in text are found by the caller (HarmonyEncoding.encode), and CoreBPE
+# compiles the ones it is given into a regex, which for all 1,091 costs ~8 ms.
+# Reserved special tokens decode from the table (see Tokenizer.decode_bytes).
+#
+# Memory. CoreBPE(ranks, special_tokens, pattern) takes its 200k ranks only as
+# a dict of bytes to int, ~25 MB of Python objects, and builds ~46 MB of its
+# own tables from it. Were the dict alive until the constructor returns, a
+# process that renders would peak at ~97 MB resident, above the reference's
+# 85. But the constructor reads its arguments in order, each into Rust values,
+# before it builds anything else: once it reads the second one, the dict is
+# no longer needed. So each special token's rank is given as a
+# `_RankReleasing`, whose reading empties the dict: its memory goes back
+# before CoreBPE builds its decoder and sorted token list, and the peak falls
+# to ~74 MB, where it settles anyway.
+# That rests on how tiktoken (through PyO3) reads its arguments, so the
+# result is checked: a tiktoken that read the dict after the special tokens
+# (it would have found it empty), or that refused such a rank, gets its BPE
+# built again the plain way.
+
+
+class _RankReleasing:
+    """A special token's rank, for CoreBPE's constructor, that empties the
+    ranks dict when it is read as an int (see above)."""
+
+    __slots__ = ("rank", "ranks")
+
+    def __init__(self, rank: int, ranks: dict) -> None:
+        self.rank = rank
+        self.ranks = ranks
+
+    def __index__(self) -> int:
+        self.ranks.clear()
+        return self.rank
+
+
+def build_core_bpe(vocabulary: PackedVocabulary, token_bytes):
+    """tiktoken's CoreBPE for o200k_harmony's ordinary and named special
+    tokens; `token_bytes(token)` tells the bytes it must agree with."""
+    from tiktoken._tiktoken import CoreBPE
+
+    ranks = vocabulary.ranks()
+    named = {name: _RankReleasing(token, ranks) for token, name in _NAMED_SPECIAL_TOKENS.items()}
+    try:
+        core = CoreBPE(ranks, named, LOOKAHEAD_FREE_PATTERN)
+    except TypeError:  # a constructor that takes nothing but ints
+        core = None
+    del ranks, named
+    if core is None or not _has_every_rank(core, token_bytes):
+        named_ints = {name: token for token, name in _NAMED_SPECIAL_TOKENS.items()}
+        core = CoreBPE(vocabulary.ranks(), named_ints, LOOKAHEAD_FREE_PATTERN)
+    return core
+
+
+def _has_every_rank(core, token_bytes) -> bool:
+    # The dict is read in one piece: either all of it (the first and last rank
+    # are there) or nothing, if it was emptied before it was read.
+    try:
+        return all(
+            core.decode_single_token_bytes(token) == token_bytes(token)
+            for token in (0, N_ORDINARY_TOKENS - 1, *_NAMED_SPECIAL_TOKENS)
+        )
+    except KeyError:
+        return False
 
 
 def tokenizer_of(encoding) -> Tokenizer:
