@@ -21,7 +21,7 @@ and reports tokens per second (tokens of the rendered examples):
   the two interleaved);
 - `render_examples` on the corpus as JSON lines, 1 and 2 worker processes;
 - `datasets.Dataset.map(HarmonyMapper, batched=True, num_proc=2)`;
-- Ray Data `map_batches(HarmonyMapper, concurrency=2)` on a local 2-CPU
+- Ray Data `map_batches(HarmonyMapper, compute=ActorPoolStrategy(size=2))` on a local 2-CPU
   cluster, with the cluster's start-up timed apart.
 """
 
@@ -200,9 +200,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             source = ray.data.from_items([{"conversation": line} for line in lines])
             count, seconds = _timed(lambda: source.map_batches(
                 HarmonyMapper, fn_constructor_kwargs={"column": "conversation"},
-                batch_size=256, concurrency=2).materialize().count())
+                batch_size=256, compute=ray.data.ActorPoolStrategy(size=2)).materialize().count())
             assert count == len(examples)
-            row("Ray Data map_batches(HarmonyMapper, concurrency=2)", total, seconds, startup=startup)
+            row("Ray Data map_batches(HarmonyMapper, compute=ActorPoolStrategy(size=2))", total, seconds, startup=startup)
         finally:
             ray.shutdown()
 

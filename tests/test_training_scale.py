@@ -81,7 +81,7 @@ def test_ray_data_map_batches_with_two_actors_gives_the_examples_of_render_examp
     dataset = ray.data.from_items([{"record": line} for line in CORPUS]).map_batches(
         HarmonyMapper,
         fn_constructor_kwargs={"mask": MASK, "source": "openai", "column": "record", "start_date": START_DATE},
-        batch_size=5, concurrency=2,
+        batch_size=5, compute=ray.data.ActorPoolStrategy(size=2),
     )
     rows = dataset.take_all()
     got = [tuple(list(map(int, row[name])) for name in COLUMNS) for row in rows]

@@ -35,7 +35,8 @@ class HarmonyMapper:
 
     For `datasets.Dataset.map(HarmonyMapper(...), batched=True, num_proc=N,
     remove_columns=dataset.column_names)` and for Ray Data
-    `map_batches(HarmonyMapper, fn_constructor_kwargs={...}, concurrency=N)`.
+    `map_batches(HarmonyMapper, fn_constructor_kwargs={...},
+    compute=ray.data.ActorPoolStrategy(size=N))`.
 
     >>> mapper = HarmonyMapper(source="openai", column="record", start_date="2025-06-28")
     >>> batch = mapper({"record": ['{"messages": [{"role": "user", "content": "Hi"}, '
