@@ -524,3 +524,14 @@ def test_a_bpe_missing_its_ranks_is_recognised():
     empty = tiktoken._tiktoken.CoreBPE({}, {"<|start|>": 200006}, "x")
     assert not _vocab._has_every_rank(empty, tokenizer.token_bytes)
     assert _vocab._has_every_rank(tokenizer.core, tokenizer.token_bytes)
+
+
+def test_encoding_the_empty_string_builds_the_bpe_for_a_server_that_warms_up():
+    # README, "Cold start": `enc.encode("")` once after loading moves the build
+    # out of the first request.
+    from fastharmony._encoding import HarmonyEncoding
+
+    encoding = HarmonyEncoding("HarmonyGptOss", _vocab.Tokenizer())
+    assert not encoding._tokenizer.bpe_built
+    assert encoding.encode("") == []
+    assert encoding._tokenizer.bpe_built
