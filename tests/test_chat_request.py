@@ -463,10 +463,17 @@ def test_reasoning_during_a_chain_of_tool_calls_is_kept(ref):
     assert prompt(request) == reference_prompt(ref, expected)
 
 
-def test_reasoning_that_led_to_a_final_answer_is_dropped_in_later_turns(ref):
+def two_tool_turns():
+    """A request of two turns that call get_time: the first ends in a final
+    answer (with reasoning before the call and before the answer), the second
+    is still calling."""
     first = tool_turn("Time?", "Use the clock.", "c1", "Got it.", "It is noon.")
     second = tool_turn("And now?", "Ask again.", "c2")
-    request = sdk_request(messages=first + second, tools=[TIME_TOOL])
+    return sdk_request(messages=first + second, tools=[TIME_TOOL])
+
+
+def test_reasoning_that_led_to_a_final_answer_is_dropped_in_later_turns(ref):
+    request = two_tool_turns()
     expected = [
         system(channels=("analysis", "commentary", "final")),
         developer(tools=[H.ToolDescription.new("get_time", "")]),
@@ -485,8 +492,6 @@ def test_reasoning_that_led_to_a_final_answer_is_dropped_in_later_turns(ref):
 def test_the_reference_default_alone_would_render_the_first_turns_reasoning_again(ref):
     # Why conversation_from_request drops it itself: the reference drops
     # analysis only when the last assistant message is a final answer.
-    first = tool_turn("Time?", "Use the clock.", "c1", "Got it.", "It is noon.")
-    second = tool_turn("And now?", "Ask again.", "c2")
     everything = [
         user("Time?"),
         assistant("Use the clock.", "analysis"),
@@ -498,7 +503,7 @@ def test_the_reference_default_alone_would_render_the_first_turns_reasoning_agai
         assistant("Ask again.", "analysis"),
     ]
     assert "Use the clock." in ref.decode_utf8(reference_prompt(ref, everything))
-    request = sdk_request(messages=first + second, tools=[TIME_TOOL])
+    request = two_tool_turns()
     text = enc.decode(prompt(request))
     assert "Use the clock." not in text and "Got it." not in text and "Ask again." in text
 
@@ -506,9 +511,7 @@ def test_the_reference_default_alone_would_render_the_first_turns_reasoning_agai
 def test_keep_reasoning_keeps_the_reasoning_of_finished_turns_for_transcripts(ref):
     # Training data is a transcript, not a prompt: with keep_reasoning=True
     # nothing is left out; every other rule is the request's.
-    first = tool_turn("Time?", "Use the clock.", "c1", "Got it.", "It is noon.")
-    second = tool_turn("And now?", "Ask again.", "c2")
-    request = sdk_request(messages=first + second, tools=[TIME_TOOL])
+    request = two_tool_turns()
     expected = [
         system(channels=("analysis", "commentary", "final")),
         developer(tools=[H.ToolDescription.new("get_time", "")]),

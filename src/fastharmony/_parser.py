@@ -672,8 +672,9 @@ def _memoise_texts(tokenizer: Tokenizer, tokens: list) -> None:
         _token_texts[int(token)] = text
 
 
-def parse_tokens(tokenizer: Tokenizer, dialect: str, tokens, role, strict) -> List[Message]:
-    """`parse_messages_from_completion_tokens`: a parser fed `tokens`, then EOS."""
+def parse_tokens(tokenizer: Tokenizer, dialect: str, tokens, role, strict: bool) -> List[Message]:
+    """`parse_messages_from_completion_tokens`: a parser fed `tokens`, then EOS
+    (`strict` already a bool: see `_lax.strict_flag`)."""
     next_role = None if role is None else role_argument(role)
     if type(tokens) is not list:
         tokens = token_list(tokens)
@@ -689,7 +690,7 @@ def parse_tokens(tokenizer: Tokenizer, dialect: str, tokens, role, strict) -> Li
     # Not through __init__: a keyword argument makes calling a class ~100 ns
     # slower (its arguments are packed into a tuple and a dict).
     parser = StreamableParser.__new__(StreamableParser)
-    parser._setup(tokenizer, dialect, next_role, bool(strict))
+    parser._setup(tokenizer, dialect, next_role, strict)
     if ids is None:
         for token in tokens:  # the error at its place
             parser.process(token)
